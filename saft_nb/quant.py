@@ -47,8 +47,8 @@ def fake_quantize(x:torch.Tensor, # tensor to quantize
     lo, hi = lo.detach(), hi.detach()
     s, z = quant_grid(lo, hi, bits)
     xq = s * (torch.clamp(torch.round(x / s) - z, 0, 2**bits - 1) + z)
-    xc = torch.minimum(torch.maximum(x, lo), hi)
-    return xc + (xq - xc).detach()
+    inside = ((x >= lo) & (x <= hi)).to(x.dtype)  # bounds included: a channel's min and max weights sit exactly there
+    return xq.detach() + (x - x.detach()) * inside
 
 # %% ../nbs/00_quant.ipynb #4412f7da
 def channel_range(w:torch.Tensor)->tuple[torch.Tensor, torch.Tensor]:

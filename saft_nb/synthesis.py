@@ -198,7 +198,9 @@ class SynthOptions:
 METHODS = {
     'zeroq':   dict(),                                                   # L_IL (CE) + L_BNS
     'hast':    dict(beta=0.1, gamma=0.5),                                # hard-sample CE + L_BNS
-    'centres': dict(beta=0.1, gamma=0.5, bns_weight=0.4, lbns_weight=0.02),  # SynQ's generator (HAST + TexQ centres)
+    # SynQ's generator (HAST + TexQ centres): the authors' L_LBNS is pooled and divided by L*B; ours divides by L, so their
+    # weight 0.02 at their batch size B = 256 is 0.02/256 here
+    'centres': dict(beta=0.1, gamma=0.5, bns_weight=0.4, lbns_weight=0.02 / 256, centre_stats='pooled'),
     'dsg':     dict(slack=0.1, lse_weight=1.),                           # slack BN alignment + sample enhancement
 }
 

@@ -15,11 +15,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler, SchedCos, SchedNo, combine_scheds
-from fastai.learner import Learner, CancelFitException
+from fastai.learner import Learner, CancelFitException, CancelValidException
 from fastai.metrics import accuracy, top_k_accuracy
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import get_model, rank_distrib
 from fastcore.basics import store_attr
+from fastcore.foundation import L
 
 from .quant import calibrate
 from .filters import lowpass
@@ -28,8 +29,8 @@ from .losses import kd_loss, difficulty, masked_ce, cam_loss, channel_attention,
 
 # %% auto #0
 __all__ = ['random_resized_crop_flip', 'residual_branches', 'FeatureHooks', 'SynQ', 'SAM', 'seed_everything', 'SeedEpochs',
-           'Checkpoint', 'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student',
-           'evaluate']
+           'ValidEvery', 'Checkpoint', 'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq',
+           'calibrate_student', 'evaluate']
 
 # %% ../nbs/07_train.ipynb #e1cd01c9
 def random_resized_crop_flip(x:torch.Tensor, # images (N, C, H, W)
@@ -200,6 +201,20 @@ class SeedEpochs(Callback):
 def _atomic_json(path:Path, obj):
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
 
+def _num(v):
+    "A logged metric as a float, or None where the epoch was not validated."
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+class ValidEvery(Callback):
+    "Validate only every `n` epochs and at the last one (on a large test set, validation can cost more than the epoch)."
+    order = 51  # after the Recorder, so that skipped epochs are logged as missing (None), not as stale values
+    def __init__(self, n:int=1): self.n = n
+    def _skip(self): return (self.epoch + 1) % self.n != 0 and self.epoch != self.n_epoch - 1
+    def before_validate(self):
+        if self._skip(): raise CancelValidException
+    def after_validate(self):  # a cancelled validation appends nothing: log None for the loss and each metric
+        if self._skip(): self.learn.recorder.log += [None] * (1 + len(self.learn.metrics))
+
 class Checkpoint(Callback):
     "Save model + optimizer and the epoch's metrics atomically to `dir` after every epoch."
     order = 70  # after the Recorder has the epoch's metrics
@@ -212,7 +227,7 @@ class Checkpoint(Callback):
         os.replace(tmp, self.dir/'last.pth')
         state = load_state(self.dir)
         rec = self.learn.recorder
-        state['epochs'].append(dict(zip(rec.metric_names[1:-1], [float(v) for v in rec.log[1:-1]])) | {'epoch': self.epoch})
+        state['epochs'].append(dict(zip(rec.metric_names[1:-1], map(_num, rec.log[1:-1]))) | {'epoch': self.epoch})
         state['last_epoch'] = self.epoch
         _atomic_json(self.dir/'state.json', state)
 
@@ -257,9 +272,10 @@ def fit_synq(learn:Learner, # from `synq_learner`
              lr:float=1e-5, # peak learning rate (the KD term is scaled by 8000 with the authors' T and alpha: keep it small)
              sched:str='cos', # learning-rate schedule, see `lr_schedule`
              ckpt_dir:str|Path|None=None, # save after every epoch here; resume from it when it holds an earlier run
+             valid_every:int=1, # validate every this many epochs (always after the last); other epochs log None
             )->list[dict]: # per-epoch metrics (train_loss, valid_loss, accuracy, top_k_accuracy, epoch)
     "Fit with checkpoints and resume; returns the per-epoch metrics, the last entry being the final epoch."
-    cbs, start, past = [ParamScheduler({'lr': lr_schedule(lr, sched)})], 0, []
+    cbs, start, past = [ParamScheduler({'lr': lr_schedule(lr, sched)}), ValidEvery(valid_every)], 0, []
     if ckpt_dir is not None:
         ckpt_dir = Path(ckpt_dir); state = load_state(ckpt_dir)
         if (ckpt_dir/'last.pth').exists() and state['last_epoch'] >= 0:
@@ -274,7 +290,7 @@ def fit_synq(learn:Learner, # from `synq_learner`
             if isinstance(cb, SynQ): cb.remove_hooks()
     rec = learn.recorder
     names = rec.metric_names[1:-1]
-    new = [dict(zip(names, [float(v) for v in vals])) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start] if start < epochs else []
+    new = [dict(zip(names, map(_num, vals))) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start] if start < epochs else []
     return past + [r | {'epoch': start + j} for j, r in enumerate(new)]
 
 # %% ../nbs/07_train.ipynb #7974f6cd

@@ -1,0 +1,56 @@
+"""Zero-shot (and few-shot) quantization of a REAL pretrained CIFAR-10 ResNet-20 on this CPU, evaluated on real images.
+
+Uses the option-A ResNet-20 checkpoint (akamaster, `resnet20-12fca82f.th`) and the CIFAR-10 test set re-encoded as JPEG
+(`<data_root>/test/<class>/*.jpg`, and `<data_root>/train-50` for few-shot). Both are paths, never copied here.
+The JPEG re-encoding costs the FP model about 10 points (81.03 % instead of 91.78 %): compare rows relatively.
+
+    python scripts/validate_real_cifar10.py --data-root ../shared/data/cifar10-jpeg \
+        --ckpt ../shared/models/resnet20-12fca82f.th --out results/real_cifar10 [--bits 4 3] [--rows none kd synq]
+
+Each row is one `saft_nb.experiment.run` (records are reused when rerun with the same configuration); the table is
+written to <out>/table.md.
+"""
+import argparse, json, sys, time
+import torch
+from pathlib import Path
+from saft_nb.experiment import run, FINETUNE
+
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument('--data-root', required=True)
+ap.add_argument('--ckpt', required=True)
+ap.add_argument('--out', default='results/real_cifar10')
+ap.add_argument('--bits', type=int, nargs='+', default=[4, 3])
+ap.add_argument('--rows', nargs='+', default=['none', 'kd', 'synq'], help=f'fine-tuning recipes, of {list(FINETUNE)}')
+ap.add_argument('--seed', type=int, default=0)
+ap.add_argument('--synth-n', type=int, default=1024)
+ap.add_argument('--synth-steps', type=int, default=200)
+ap.add_argument('--epochs', type=int, default=40)
+ap.add_argument('--valid-every', type=int, default=20, help='validate on the 10,000 test images every this many epochs')
+ap.add_argument('--fewshot-k', type=int, default=0, help='> 0: few-shot rows with k real images per class from <data_root>/train-50')
+ap.add_argument('--threads', type=int, default=0, help='torch CPU threads (0: torch default)')
+ap.add_argument('--bs', type=int, default=64)
+ap.add_argument('--lr', type=float, default=1e-5)
+ap.add_argument('--d0', type=float, default=20.)
+ap.add_argument('--lambda-ce', type=float, default=5.)
+ap.add_argument('--lambda-cam', type=float, default=200.)
+ap.add_argument('--tau', type=float, default=0.5)
+ap.add_argument('--tag', default='', help='suffix of the record names (e.g. for a variant of the SynQ options)')
+a = ap.parse_args()
+
+for p in (Path(a.data_root)/'test', Path(a.ckpt)):
+    if not p.exists(): sys.exit(f"missing {p}: see ASSETS.md for the CIFAR-10 JPEG folder and the option-A checkpoint")
+common = dict(dataset='cifar10', data_root=a.data_root, norm='imagenet', model='resnet20a_cifar10', teacher_weights=a.ckpt,
+              seed=a.seed, synth_method='centres', synth_n=a.synth_n, synth_steps=a.synth_steps, synth_bs=256,
+              epochs=a.epochs, bs=a.bs, lr=a.lr, calib='noise', valid_every=a.valid_every,
+              synq_options=dict(d0=a.d0, lambda_ce=a.lambda_ce, lambda_cam=a.lambda_cam, tau=a.tau))
+if a.threads: torch.set_num_threads(a.threads)
+if a.fewshot_k:  # SaFT: k real images per class instead of synthetic ones (never low-pass filtered)
+    common.update(train_data='fewshot', k=a.fewshot_k, train_split='train-50')
+    a.tag = f"_fewshot{a.fewshot_k}{a.tag}"
+out = Path(a.out)
+for b in a.bits:
+    for ft in a.rows:
+        t = time.time()
+        r = run(out, name=f"cifar10_resnet20a_w{b}a{b}_{ft}{a.tag}_seed{a.seed}", w_bits=b, a_bits=b, finetune=ft, **common)
+        print(f"W{b}A{b} {ft:14s} FP {r['fp']['top1']:.2f}  RTN {r['rtn']['top1']:.2f}  final {r['top1']:.2f} "
+              f"(drop {r['top1_drop']:.2f})  [{time.time() - t:.0f} s]", flush=True)
