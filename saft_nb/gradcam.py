@@ -65,8 +65,9 @@ class GradCAM:
 
     def _hook(self, module, inputs, output):
         if not isinstance(output, Tensor): raise TypeError(f"Grad-CAM layer {self.layer_name!r} must output a tensor, got {type(output).__name__}")
-        if torch.is_grad_enabled() and not output.requires_grad: output.requires_grad_(True)  # frozen model: a leaf we can differentiate to
+        if torch.is_grad_enabled() and not output.requires_grad: output = output.detach().requires_grad_(True)  # frozen model: a leaf
         self.acts = output
+        return output.clone()  # later in-place ops (e.g. ReLU(inplace=True)) must not overwrite the stored activations
 
     def register(self):
         "Register the forward hook (once: calling again does nothing)"

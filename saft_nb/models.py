@@ -310,7 +310,11 @@ def require_bn(model:nn.Module)->list: # non-empty list of nn.BatchNorm2d
     return bns
 
 def last_conv(model:nn.Module)->tuple: # (qualified name, nn.Conv2d)
-    "The last `nn.Conv2d` of `model` in module order, with its name."
-    convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+    "The last `nn.Conv2d` of `model` before its final pooling layer (module order), with its name."
+    mods = list(model.named_modules())
+    convs = [i for i, (_, m) in enumerate(mods) if isinstance(m, nn.Conv2d)]
     if not convs: raise ValueError(f"{type(model).__name__} has no nn.Conv2d layer")
-    return convs[-1]
+    pools = [i for i, (_, m) in enumerate(mods) if isinstance(m, (nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d))]
+    # a conv after the final pooling is a 1x1 classifier (pytorchcv's MobileNetV2 'output'): its map is one pixel
+    before = [i for i in convs if not pools or i < pools[-1]] or convs
+    return mods[before[-1]]

@@ -137,7 +137,10 @@ def calibrating(model:nn.Module, # a model made by `quantize_model`
 
 def _inputs(batch):
     "The model input of a batch that is a tensor or an `(x, y, ...)` tuple."
-    return batch[0] if isinstance(batch, (tuple, list)) else batch
+    x = batch[0] if isinstance(batch, (tuple, list)) else batch
+    if not isinstance(x, torch.Tensor) or x.dim() < 2:
+        raise TypeError("calibration batches must be batched tensors (or (x, y) tuples of them): pass a DataLoader, not a Dataset")
+    return x
 
 def calibrate(model:nn.Module, # a model made by `quantize_model`
               batches, # iterable of input tensors or `(x, y)` tuples (e.g. a DataLoader)

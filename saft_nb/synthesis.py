@@ -418,7 +418,7 @@ def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
             centres = centre_statistics(model, rec, centre_images.float(), bs)
         for b in (pbar if progress else range(math.ceil(n / bs))):
             y = labels[b*bs:(b+1)*bs].to(dev)
-            layer_of = torch.arange(len(y), device=dev) % L
+            layer_of = torch.randint(L, (len(y),), generator=local_generator(seed, 2, b)).to(dev)  # DSG: a random layer per sample
             for r in range(opts.max_restarts + 1):
                 g = local_generator(seed, 1, b, r)
                 x0 = torch.randn(len(y), *input_shape, generator=g).to(dev)

@@ -52,8 +52,10 @@ def random_resized_crop_flip(x:torch.Tensor, # images (N, C, H, W)
 
 # %% ../nbs/07_train.ipynb #5199603a
 def residual_branches(model:nn.Module)->list[str]:
-    "Names of the residual-branch outputs HAST aligns: pytorchcv's `*.body`, else each block's last BatchNorm (`bn2`/`bn3`)."
+    "Names of the residual-branch outputs HAST aligns: pytorchcv's `*.body` (MobileNetV2: `*.conv3`), else each block's last BN."
     names = [n for n, _ in model.named_modules() if n.endswith('.body')]
+    if names: return names
+    names = [f"{n}.conv3" for n, m in model.named_modules() if type(m).__name__ == 'LinearBottleneck']
     if names: return names
     blocks = [n for n, m in model.named_modules() if hasattr(m, 'bn2') and n]
     names = [f"{n}.bn3" if hasattr(model.get_submodule(n), 'bn3') else f"{n}.bn2" for n in blocks]
@@ -86,8 +88,9 @@ class SynQ(Callback):
                  lambda_cam:float=200., # weight of the CAM alignment (0: off)
                  cam_target:str='label', # score of the CAM: 'label' (paper) or 'argmax' (authors' code)
                  cam_plus:bool=False, # Grad-CAM++ instead of Grad-CAM
-                 lam_fa:float=0., # HAST feature alignment weight (authors' code: 1000; 0: off)
-                 lambda_pert:float=0., # HAST perturbation loss weight (authors' code: 1; 0: off)
+                 lam_fa:float=1000., # HAST feature alignment weight (authors' code: 1000; 0: off)
+                 fa_layers:list|None=None, # module names whose outputs FA aligns (None: `residual_branches`)
+                 lambda_pert:float=1., # HAST perturbation loss weight (authors' code: 1; 0: off)
                  pert_eps:float=0.01, # HAST perturbation size
                  bn_eval:bool=True, # keep the student in eval mode (BN running statistics frozen) while training
                  channels_last:bool=False, # channels_last memory format (much faster convolutions on CPU)
@@ -99,6 +102,7 @@ class SynQ(Callback):
     def name(self): return 'synq'  # `learn.synq`
 
     def before_fit(self):
+        self.remove_hooks()  # left over by a fit that ended with an exception outside `fit_synq`
         p = next(self.model.parameters())
         self.teacher.to(p.device).eval().requires_grad_(False)
         if self.channels_last:
@@ -106,7 +110,8 @@ class SynQ(Callback):
         if self.lambda_cam:
             self.cams = [GradCAM(m, target=self.cam_target, plus=self.cam_plus).register() for m in (self.model, self.teacher)]
         if self.lam_fa:
-            self.fas = [FeatureHooks(m, residual_branches(m)) for m in (self.model, self.teacher)]
+            names = self.fa_layers or residual_branches(self.teacher)
+            self.fas = [FeatureHooks(m, names) for m in (self.model, self.teacher)]
 
     def after_fit(self): self.remove_hooks()
     def remove_hooks(self):
@@ -122,7 +127,9 @@ class SynQ(Callback):
         x, y = self.xb[0], self.yb[0]
         if self.augment: x = random_resized_crop_flip(x)
         if self.d0:
-            synthetic = self.yb[1].bool() if len(self.yb) > 1 else torch.ones(len(x), dtype=torch.bool, device=x.device)
+            synthetic = self.yb[1] if len(self.yb) > 1 else torch.ones(len(x), dtype=torch.bool, device=x.device)
+            if synthetic.dtype != torch.bool:
+                raise TypeError(f"a batch's third element must be the bool per-sample 'synthetic' flag, got dtype {synthetic.dtype}")
             x = torch.where(synthetic[:, None, None, None], lowpass(x, self.d0), x)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         if self.lambda_pert: x = x.detach().requires_grad_(True)
@@ -218,7 +225,7 @@ class ValidEvery(Callback):
 class Checkpoint(Callback):
     "Save model + optimizer and the epoch's metrics atomically to `dir` after every epoch."
     order = 70  # after the Recorder has the epoch's metrics
-    def __init__(self, dir:Path, start_epoch:int=0): self.dir, self.start_epoch = Path(dir), start_epoch
+    def __init__(self, dir:Path, start_epoch:int=0, key:str|None=None): self.dir, self.start_epoch, self.key = Path(dir), start_epoch, key
     def after_epoch(self):
         if self.epoch < self.start_epoch or rank_distrib(): return  # an epoch skipped while resuming; under DDP rank 0 writes
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -228,7 +235,7 @@ class Checkpoint(Callback):
         state = load_state(self.dir)
         rec = self.learn.recorder
         state['epochs'].append(dict(zip(rec.metric_names[1:-1], map(_num, rec.log[1:-1]))) | {'epoch': self.epoch})
-        state['last_epoch'] = self.epoch
+        state['last_epoch'], state['key'] = self.epoch, self.key
         _atomic_json(self.dir/'state.json', state)
 
 def load_state(dir:Path)->dict:
@@ -273,16 +280,23 @@ def fit_synq(learn:Learner, # from `synq_learner`
              sched:str='cos', # learning-rate schedule, see `lr_schedule`
              ckpt_dir:str|Path|None=None, # save after every epoch here; resume from it when it holds an earlier run
              valid_every:int=1, # validate every this many epochs (always after the last); other epochs log None
+             ckpt_key:str|None=None, # identifies the configuration: a checkpoint written under another key is refused
             )->list[dict]: # per-epoch metrics (train_loss, valid_loss, accuracy, top_k_accuracy, epoch)
     "Fit with checkpoints and resume; returns the per-epoch metrics, the last entry being the final epoch."
     cbs, start, past = [ParamScheduler({'lr': lr_schedule(lr, sched)}), ValidEvery(valid_every)], 0, []
     if ckpt_dir is not None:
         ckpt_dir = Path(ckpt_dir); state = load_state(ckpt_dir)
         if (ckpt_dir/'last.pth').exists() and state['last_epoch'] >= 0:
+            if state.get('key') != ckpt_key:
+                raise ValueError(f"{ckpt_dir} holds a checkpoint of another configuration (key {state.get('key')!r}, not "
+                                 f"{ckpt_key!r}); delete the folder to start afresh")
+            if state['last_epoch'] >= epochs:
+                raise ValueError(f"{ckpt_dir} holds a run of {state['last_epoch'] + 1} epochs, more than the {epochs} asked for; "
+                                 "delete the folder to start afresh")
             ck = torch.load(ckpt_dir/'last.pth', map_location=next(learn.model.parameters()).device, weights_only=False)
             learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
             start, past = ck['epoch'] + 1, state['epochs'][:ck['epoch'] + 1]
-        cbs.append(Checkpoint(ckpt_dir, start))
+        cbs.append(Checkpoint(ckpt_dir, start, ckpt_key))
     try:
         if start < epochs: learn.fit(epochs, lr, cbs=cbs, start_epoch=start)
     finally:  # fastai calls after_fit only when the fit ends normally

@@ -34,6 +34,8 @@ ap.add_argument('--d0', type=float, default=20.)
 ap.add_argument('--lambda-ce', type=float, default=5.)
 ap.add_argument('--lambda-cam', type=float, default=200.)
 ap.add_argument('--tau', type=float, default=0.5)
+ap.add_argument('--lam-fa', type=float, default=0., help="HAST feature alignment (the authors' code: 1000; off here: Eq. 6 only)")
+ap.add_argument('--lambda-pert', type=float, default=0., help="HAST perturbation (the authors' code: 1; off here: it doubles a step)")
 ap.add_argument('--tag', default='', help='suffix of the record names (e.g. for a variant of the SynQ options)')
 a = ap.parse_args()
 
@@ -42,7 +44,8 @@ for p in (Path(a.data_root)/'test', Path(a.ckpt)):
 common = dict(dataset='cifar10', data_root=a.data_root, norm='imagenet', model='resnet20a_cifar10', teacher_weights=a.ckpt,
               seed=a.seed, synth_method='centres', synth_n=a.synth_n, synth_steps=a.synth_steps, synth_bs=256,
               epochs=a.epochs, bs=a.bs, lr=a.lr, calib='noise', valid_every=a.valid_every,
-              synq_options=dict(d0=a.d0, lambda_ce=a.lambda_ce, lambda_cam=a.lambda_cam, tau=a.tau))
+              synq_options=dict(d0=a.d0, lambda_ce=a.lambda_ce, lambda_cam=a.lambda_cam, tau=a.tau, lam_fa=a.lam_fa,
+                                lambda_pert=a.lambda_pert))
 if a.threads: torch.set_num_threads(a.threads)
 if a.fewshot_k:  # SaFT: k real images per class instead of synthetic ones (never low-pass filtered)
     common.update(train_data='fewshot', k=a.fewshot_k, train_split='train-50')
