@@ -57,12 +57,14 @@ def channel_range(w:torch.Tensor)->tuple[torch.Tensor, torch.Tensor]:
     return flat.amin(1).view(shape), flat.amax(1).view(shape)
 
 class QuantWeightMixin:
-    "Adds `w_bits` and `quant_weight()`; `quant_on=False` gives back the float weight."
+    "Adds `w_bits` and `quant_weight()`; `quant_on=False` gives back the float weight; `weight_offset` is added after quantizing."
     w_bits:int = 8
     quant_on:bool = True
+    weight_offset:torch.Tensor|None = None  # a perturbation of the *quantized* weight (SAQ's sharpness-aware step)
     def quant_weight(self)->torch.Tensor:
         if not self.quant_on: return self.weight
-        return fake_quantize(self.weight, *channel_range(self.weight), self.w_bits)
+        wq = fake_quantize(self.weight, *channel_range(self.weight), self.w_bits)
+        return wq if self.weight_offset is None else wq + self.weight_offset
     def extra_repr(self): return super().extra_repr() + f', w_bits={self.w_bits}'
 
 class QuantConv2d(QuantWeightMixin, nn.Conv2d):

@@ -22,7 +22,7 @@ from fastai.torch_core import get_model, rank_distrib
 from fastcore.basics import store_attr
 from fastcore.foundation import L
 
-from .quant import calibrate
+from .quant import calibrate, QuantWeightMixin
 from .filters import lowpass
 from .gradcam import GradCAM
 from .losses import kd_loss, difficulty, masked_ce, cam_loss, channel_attention, fa_loss, fgsm_like_perturbation
@@ -160,7 +160,7 @@ class SynQ(Callback):
             loss = loss + self.lambda_pert * terms['pert']
         loss = loss + self.lambda_cam * terms.get('cam', 0.)
         terms['easy'] = (self.delta <= self.tau).float().mean()
-        self._terms.append({k: v.detach() for k, v in terms.items()})
+        if not getattr(self.learn, 'sam_pass', False): self._terms.append({k: v.detach() for k, v in terms.items()})  # first pass only
         self.learn.loss_grad, self.learn.loss = loss, loss.detach()
 
     def after_train(self):
@@ -177,19 +177,26 @@ class SAM(Callback):
 
     def before_step(self):
         ps = [p for p in self.model.parameters() if p.grad is not None]
+        qw = {id(m.weight): m for m in self.model.modules() if isinstance(m, QuantWeightMixin) and m.quant_on}
         with torch.no_grad():
             scale = [p.abs() if self.adaptive else torch.ones_like(p) for p in ps]
             norm = torch.stack([(s * p.grad).norm() for s, p in zip(scale, ps)]).norm()
             es = [self.rho * s * s * p.grad / (norm + 1e-12) for s, p in zip(scale, ps)]
-            for p, e in zip(ps, es): p.add_(e)
-        loss = self.learn.loss
-        self.learn.opt.zero_grad()
-        self.learn.pred = self.model(*self.xb); self.learn('after_pred')
-        self.learn.loss_grad = self.loss_func(self.pred, *self.yb); self.learn('after_loss')
-        self.learn.loss_grad.backward()
-        with torch.no_grad():
-            for p, e in zip(ps, es): p.sub_(e)
-        self.learn.loss = loss
+            for p, e in zip(ps, es):  # quantized weights: perturb the quantized value, not the grid it is rounded to
+                if id(p) in qw: qw[id(p)].weight_offset = e
+                else: p.add_(e)
+        loss, self.learn.sam_pass = self.learn.loss, True
+        try:
+            self.learn.opt.zero_grad()
+            self.learn.pred = self.model(*self.xb); self.learn('after_pred')
+            self.learn.loss_grad = self.loss_func(self.pred, *self.yb); self.learn('after_loss')
+            self.learn.loss_grad.backward()
+        finally:
+            with torch.no_grad():
+                for p, e in zip(ps, es):
+                    if id(p) in qw: qw[id(p)].weight_offset = None
+                    else: p.sub_(e)
+            self.learn.loss, self.learn.sam_pass = loss, False
 
 # %% ../nbs/07_train.ipynb #527f3cd9
 def seed_everything(seed:int):
