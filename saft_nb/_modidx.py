@@ -257,7 +257,6 @@ d = { 'settings': { 'branch': 'main',
                                'saft_nb.train.fit_synq': ('train.html#fit_synq', 'saft_nb/train.py'),
                                'saft_nb.train.load_state': ('train.html#load_state', 'saft_nb/train.py'),
                                'saft_nb.train.lr_schedule': ('train.html#lr_schedule', 'saft_nb/train.py'),
-                               'saft_nb.train.random_resized_crop_flip': ('train.html#random_resized_crop_flip', 'saft_nb/train.py'),
                                'saft_nb.train.residual_branches': ('train.html#residual_branches', 'saft_nb/train.py'),
                                'saft_nb.train.seed_everything': ('train.html#seed_everything', 'saft_nb/train.py'),
                                'saft_nb.train.synq_learner': ('train.html#synq_learner', 'saft_nb/train.py')}}}

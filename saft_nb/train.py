@@ -25,30 +25,12 @@ from fastcore.foundation import L
 from .quant import calibrate, QuantWeightMixin
 from .filters import lowpass
 from .gradcam import GradCAM
+from .synthesis import random_crop_flip
 from .losses import kd_loss, difficulty, masked_ce, cam_loss, channel_attention, fa_loss, fgsm_like_perturbation
 
 # %% auto #0
-__all__ = ['random_resized_crop_flip', 'residual_branches', 'FeatureHooks', 'SynQ', 'SAM', 'seed_everything', 'SeedEpochs',
-           'ValidEvery', 'Checkpoint', 'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq',
-           'calibrate_student', 'evaluate']
-
-# %% ../nbs/07_train.ipynb #e1cd01c9
-def random_resized_crop_flip(x:torch.Tensor, # images (N, C, H, W)
-                             scale:tuple=(0.5, 1.), # range of the crop's area, as a fraction of the image
-                             ratio:tuple=(3/4, 4/3), # range of the crop's aspect ratio
-                             flip:bool=True, # flip half of the images horizontally
-                            )->torch.Tensor: # crops resized back to (H, W)
-    "Per-sample random-resized-crop and horizontal flip of a batch, vectorized (uses torch's global RNG)."
-    n, dev = x.shape[0], x.device
-    area = torch.empty(n, device=dev).uniform_(*scale)
-    r = torch.empty(n, device=dev).uniform_(math.log(ratio[0]), math.log(ratio[1])).exp()
-    w, h = (area * r).sqrt().clamp(max=1), (area / r).sqrt().clamp(max=1)
-    cx, cy = (torch.rand(n, device=dev) * 2 - 1) * (1 - w), (torch.rand(n, device=dev) * 2 - 1) * (1 - h)
-    sx = torch.where(torch.rand(n, device=dev) < 0.5, -w, w) if flip else w
-    zero = torch.zeros_like(w)
-    theta = torch.stack([torch.stack([sx, zero, cx], 1), torch.stack([zero, h, cy], 1)], 1).to(x.dtype)
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+__all__ = ['residual_branches', 'FeatureHooks', 'SynQ', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint',
+           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'evaluate']
 
 # %% ../nbs/07_train.ipynb #5199603a
 def residual_branches(model:nn.Module)->list[str]:
@@ -125,7 +107,7 @@ class SynQ(Callback):
 
     def before_batch(self):
         x, y = self.xb[0], self.yb[0]
-        if self.augment: x = random_resized_crop_flip(x)
+        if self.augment: x = random_crop_flip(x, scale=(0.5, 1.))  # the authors' RandomResizedCrop(0.5-1) + flip
         if self.d0:
             synthetic = self.yb[1] if len(self.yb) > 1 else torch.ones(len(x), dtype=torch.bool, device=x.device)
             if synthetic.dtype != torch.bool:
