@@ -236,7 +236,8 @@ def run(out_dir, # folder of the records (and caches, checkpoints)
     times['finetune'] = time.time() - t
     final = evaluate(student, test_dl)
     s = quant_summary(student, spec.input_shape)
-    rec = dict(name=cfg['name'], config=cfg, synq_options_effective=synq_effective(cfg), versions=versions(), device=str(dev), seconds=times,
+    rec = dict(name=cfg['name'], config=cfg, synq_options_effective=synq_effective(cfg), teacher_fingerprint=teacher_fingerprint(teacher),
+               versions=versions(), device=str(dev), seconds=times,
                fp=fp, rtn=rtn, final=final, top1=final['top1'], top1_drop=fp['top1'] - final['top1'],
                top1_best_epoch=max([100 * h['accuracy'] for h in hist if h.get('accuracy') is not None], default=None), epochs=hist, train_iters_per_epoch=iters,
                size_mib=s.size_bits / 8 / 2**20, gbops=s.bops / 1e9, created=time.strftime('%Y-%m-%d %H:%M:%S'))
