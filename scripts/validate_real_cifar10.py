@@ -10,7 +10,7 @@ The JPEG re-encoding costs the FP model about 10 points (81.03 % instead of 91.7
 Each row is one `saft_nb.experiment.run` (records are reused when rerun with the same configuration); the table is
 written to <out>/table.md.
 """
-import argparse, json, sys, time
+import argparse, json, re, sys, time
 import torch
 from pathlib import Path
 from saft_nb.experiment import run, FINETUNE
@@ -56,23 +56,23 @@ def write_table(out:Path):
     lines = ['| bits | method | train data | top-1 (final) | drop from FP | paper SynQ drop | best epoch (test-selected) |',
              '|---|---|---|---|---|---|---|']
     fp = recs[0]['fp']['top1']
+    ref = next((r['config'] for r in recs if re.fullmatch(r'cifar10_resnet20a_w\da\d_synq_seed\d+', r['name'])), recs[-1]['config'])  # untagged
     lines.append(f'| FP32 | teacher | | {fp:.2f} | 0 | | |')
     for r in sorted(recs, key=lambda r: (-r['config']['w_bits'], r['config']['train_data'] != 'synthetic', ['none', 'kd', 'synq'].index(r['config']['finetune']) if r['config']['finetune'] in ('none', 'kd', 'synq') else 9)):
         c = r['config']; b = (c['w_bits'], c['a_bits'])
         data = '-' if c['finetune'] == 'none' else (f"{c['k']} real/class" if c['train_data'] == 'fewshot' else f"{c['synth_n']} synthetic")
         best = f"{r['top1_best_epoch']:.2f}" if r['top1_best_epoch'] is not None else ''
         pd_ = f"{paper[b]:.2f}" if c['finetune'] == 'synq' and c['train_data'] == 'synthetic' and b in paper else ''
-        o = c['synq_options']
-        extras = ' + HAST feature alignment & perturbation' if c['finetune'] == 'synq' and (o.get('lam_fa') or o.get('lambda_pert')) else ''
+        diff = {k: v for k, v in c['synq_options'].items() if ref['synq_options'].get(k) != v}
+        extras = f" ({', '.join(f'{k} {v:g}' for k, v in diff.items())})" if c['finetune'] == 'synq' and diff else ''
         lines.append(f"| W{b[0]}A{b[1]} | {label.get(c['finetune'], c['finetune'])}{extras} | {data} | {r['top1']:.2f} | {r['top1_drop']:.2f} | {pd_} | {best} |")
-    c = next((r['config'] for r in recs if r['config']['finetune'] == 'synq' and r['config']['train_data'] == 'synthetic'
-              and not r['config']['synq_options'].get('lam_fa')), recs[-1]['config'])
+    c = ref
     commits = sorted({r['versions'].get('git_commit') or '?' for r in recs})
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`), evaluated on the 10,000 CIFAR-10 test images re-encoded as JPEG "
               f"(FP {fp:.2f} % here against 91.78 % on the lossless test set: compare rows relatively, not with the paper's absolute numbers). "
               f"Synthetic set: {c['synth_n']} images, method `{c['synth_method']}`, {c['synth_steps']} Adam steps per batch of {c['synth_bs']}. "
               f"Zero-shot fine-tuning: {c['epochs']} epochs of {c['synth_n'] // c['bs']} steps, batch {c['bs']}, SGD Nesterov lr {c['lr']} ({c['sched']}), "
-              f"SynQ options {c['synq_options']} (the HAST row adds lam_fa 1000, lambda_pert 1 as the authors' code does). "
+              f"SynQ options {c['synq_options']} (rows marked with other values differ only there; lam_fa 1000 with lambda_pert 1 are the authors' code's HAST terms). "
               f"Few-shot rows: k real images per class from the first 50 of the train split, 100 epochs of 2 steps, batch 50, no filter on real images. "
               f"Activation ranges calibrated on Gaussian noise ({c['calib_batches']} batches of {c['calib_bs']}). Seed {c['seed']}; one seed, "
               f"so about ±0.4 point is noise. Accuracy is the final epoch's; the best-epoch column is selection on the test set, shown only "
