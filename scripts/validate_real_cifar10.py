@@ -58,14 +58,20 @@ def write_table(out:Path):
     fp = recs[0]['fp']['top1']
     ref = next((r['config'] for r in recs if re.fullmatch(r'cifar10_resnet20a_w\da\d_synq_seed\d+', r['name'])), recs[-1]['config'])  # untagged
     lines.append(f'| FP32 | teacher | | {fp:.2f} | 0 | | |')
-    for r in sorted(recs, key=lambda r: (-r['config']['w_bits'], r['config']['train_data'] != 'synthetic', ['none', 'kd', 'synq'].index(r['config']['finetune']) if r['config']['finetune'] in ('none', 'kd', 'synq') else 9)):
-        c = r['config']; b = (c['w_bits'], c['a_bits'])
+    def variant(c):  # SynQ options that differ from the untagged SynQ row
+        return {k: v for k, v in c['synq_options'].items() if ref['synq_options'].get(k) != v} if c['finetune'] == 'synq' else {}
+    order = {'none': 0, 'kd': 1, 'synq': 2}
+    for r in sorted(recs, key=lambda r: (-r['config']['w_bits'], r['config']['train_data'] != 'synthetic',
+                                         order.get(r['config']['finetune'], 9), len(variant(r['config'])))):
+        c = r['config']; b = (c['w_bits'], c['a_bits']); diff = variant(c)
         data = '-' if c['finetune'] == 'none' else (f"{c['k']} real/class" if c['train_data'] == 'fewshot' else f"{c['synth_n']} synthetic")
         best = f"{r['top1_best_epoch']:.2f}" if r['top1_best_epoch'] is not None else ''
-        pd_ = f"{paper[b]:.2f}" if c['finetune'] == 'synq' and c['train_data'] == 'synthetic' and b in paper else ''
-        diff = {k: v for k, v in c['synq_options'].items() if ref['synq_options'].get(k) != v}
-        extras = f" ({', '.join(f'{k} {v:g}' for k, v in diff.items())})" if c['finetune'] == 'synq' and diff else ''
-        lines.append(f"| W{b[0]}A{b[1]} | {label.get(c['finetune'], c['finetune'])}{extras} | {data} | {r['top1']:.2f} | {r['top1_drop']:.2f} | {pd_} | {best} |")
+        pd_ = f"{paper[b]:.2f}" if c['finetune'] == 'synq' and c['train_data'] == 'synthetic' and b in paper and not diff else ''
+        name = label.get(c['finetune'], c['finetune'])
+        if diff and not c['synq_options'].get('d0') and not c['synq_options'].get('lambda_ce') and not c['synq_options'].get('lambda_cam'):
+            name, diff = 'KD + HAST terms', {k: v for k, v in diff.items() if k in ('lam_fa', 'lambda_pert')}  # none of SynQ's ideas
+        extras = f" ({', '.join(f'{k} {v:g}' for k, v in diff.items())})" if diff else ''
+        lines.append(f"| W{b[0]}A{b[1]} | {name}{extras} | {data} | {r['top1']:.2f} | {r['top1_drop']:.2f} | {pd_} | {best} |")
     c = ref
     commits = sorted({r['versions'].get('git_commit') or '?' for r in recs})
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`), evaluated on the 10,000 CIFAR-10 test images re-encoded as JPEG "
