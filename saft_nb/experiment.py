@@ -19,7 +19,7 @@ import fastai
 import saft_nb
 from .quant import quantize_model, quant_summary
 from .data import get_data, make_dls, k_shot, SPECS, DataNotFoundError
-from .models import load_teacher, digits_teacher, atomic_save, _option_a
+from .models import load_teacher, digits_teacher, atomic_save, atomic_write_text, _option_a
 from .synthesis import (synthesize_to_disk, load_synthetic, METHODS, GDFQGenerator, train_generator, sample_generator,
                                teacher_fingerprint, derive_seed, model_device)
 from .train import synq_learner, fit_synq, calibrate_student, evaluate, seed_everything, SynQ
@@ -100,8 +100,7 @@ def make_config(**kw)->dict:
 # %% ../nbs/08_experiment.ipynb #60f6e562
 def write_record(rec:dict, path:Path):
     "Write `rec` as JSON atomically (temporary file, then rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix('.json.tmp'); tmp.write_text(json.dumps(rec, indent=1, default=str)); os.replace(tmp, path)
+    atomic_write_text(json.dumps(rec, indent=1, default=str), path)
 
 def read_records(out_dir)->list[dict]:
     "All records in `out_dir` (a folder of `<name>.json` files)."

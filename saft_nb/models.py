@@ -24,8 +24,8 @@ from .data import digits_data, make_dls
 # %% auto #0
 __all__ = ['OPTION_A_CKPTS', 'PadShortcut', 'projection_shortcut', 'BasicBlock', 'CifarResNet', 'resnet20_cifar',
            'resnet32_cifar', 'resnet44_cifar', 'resnet56_cifar', 'CifarResNetB', 'cifar_resnet34', 'digits_resnet',
-           'cache_dir', 'atomic_save', 'top1_accuracy', 'train_digits_resnet', 'digits_teacher', 'model_names',
-           'load_weights', 'load_teacher', 'bn_layers', 'require_bn', 'last_conv']
+           'cache_dir', 'atomic_save', 'atomic_write_text', 'top1_accuracy', 'train_digits_resnet', 'digits_teacher',
+           'model_names', 'load_weights', 'load_teacher', 'bn_layers', 'require_bn', 'last_conv']
 
 # %% ../nbs/02_models.ipynb #a9c21127
 class PadShortcut(nn.Module):
@@ -132,14 +132,22 @@ def cache_dir()->Path:
     "Where saft_nb caches trained weights: `$SAFT_NB_CACHE`, else `~/.cache/saft_nb`."
     return Path(os.environ.get('SAFT_NB_CACHE', '~/.cache/saft_nb')).expanduser()
 
-def atomic_save(obj, path:str|Path):
-    "`torch.save` to a temporary file next to `path`, then `os.replace` it into place."
+def _atomic(path:str|Path, write):
+    "Call `write(tmp)` on a temporary file next to `path`, then `os.replace` it into place (no half-written `path`, ever)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        torch.save(obj, tmp); os.replace(tmp, path)
+        write(tmp); os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
+
+def atomic_save(obj, path:str|Path):
+    "`torch.save` `obj` to `path` atomically."
+    _atomic(path, lambda tmp: torch.save(obj, tmp))
+
+def atomic_write_text(text:str, path:str|Path):
+    "Write `text` to `path` atomically."
+    _atomic(path, lambda tmp: tmp.write_text(text))
 
 # %% ../nbs/02_models.ipynb #c3fe898d
 def top1_accuracy(model:nn.Module, # classifier, evaluated in eval mode on its own device

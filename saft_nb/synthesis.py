@@ -20,7 +20,7 @@ from torch.utils.data import TensorDataset
 from fastprogress.fastprogress import progress_bar
 
 import saft_nb
-from .models import atomic_save, bn_layers, require_bn
+from .models import atomic_save, atomic_write_text, bn_layers, require_bn
 
 # %% auto #0
 __all__ = ['METHODS', 'derive_seed', 'local_generator', 'balanced_labels', 'BNStats', 'bn_gap', 'bns_loss', 'hard_sample_ce',
@@ -471,12 +471,6 @@ def tensor_fingerprint(t:Tensor)->str:
     t = t.detach().cpu().contiguous()
     return hashlib.sha256(f'{t.dtype}|{tuple(t.shape)}|'.encode() + t.reshape(-1).view(torch.uint8).numpy().tobytes()).hexdigest()
 
-def _atomic_write_text(text:str, path:Path):
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try: tmp.write_text(text); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-
 def _flatten(d, prefix=''):
     out = {}
     for k, v in d.items():
@@ -536,7 +530,7 @@ def synthesize_to_disk(path, # folder of the cache (created if missing)
                              f"Differing keys:\n{lines}\nUse another folder, or delete {path} to re-synthesize.")
     else:
         path.mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(json.dumps(meta, indent=1), mfile)
+        atomic_write_text(json.dumps(meta, indent=1), mfile)
     sizes = _group_sizes(n, group_size)
     files = [path / f'group_{g:04d}.pt' for g in range(len(sizes))]
     for f, s in zip(files, sizes):

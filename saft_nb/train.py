@@ -26,6 +26,7 @@ from .quant import calibrate, QuantWeightMixin
 from .filters import lowpass
 from .gradcam import GradCAM
 from .synthesis import random_crop_flip
+from .models import atomic_save, atomic_write_text
 from .losses import kd_loss, difficulty, masked_ce, cam_loss, channel_attention, fa_loss, fgsm_like_perturbation
 
 # %% auto #0
@@ -194,9 +195,6 @@ class SeedEpochs(Callback):
         dl = self.dls.train
         seed_everything(s); getattr(dl, 'dl', dl).rng = random.Random(s)  # fastai's DistributedDL shuffles with the loader it wraps
 
-def _atomic_json(path:Path, obj):
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
-
 def _num(v):
     "A logged metric as a float, or None where the epoch was not validated."
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
@@ -217,15 +215,12 @@ class Checkpoint(Callback):
     def __init__(self, dir:Path, start_epoch:int=0, key:str|None=None): self.dir, self.start_epoch, self.key = Path(dir), start_epoch, key
     def after_epoch(self):
         if self.epoch < self.start_epoch or rank_distrib(): return  # an epoch skipped while resuming; under DDP rank 0 writes
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir/'last.tmp.pth'
-        torch.save({'model': get_model(self.model).state_dict(), 'opt': self.opt.state_dict(), 'epoch': self.epoch}, tmp)
-        os.replace(tmp, self.dir/'last.pth')
+        atomic_save({'model': get_model(self.model).state_dict(), 'opt': self.opt.state_dict(), 'epoch': self.epoch}, self.dir/'last.pth')
         state = load_state(self.dir)
         rec = self.learn.recorder
         state['epochs'].append(dict(zip(rec.metric_names[1:-1], map(_num, rec.log[1:-1]))) | {'epoch': self.epoch})
         state['last_epoch'], state['key'] = self.epoch, self.key
-        _atomic_json(self.dir/'state.json', state)
+        atomic_write_text(json.dumps(state, indent=1), self.dir/'state.json')
 
 def load_state(dir:Path)->dict:
     "The metrics saved so far by `Checkpoint` in `dir` (empty when starting)."
