@@ -8,7 +8,7 @@ Random weights and random images: the cost of a step does not depend on them.
 import argparse, time
 import torch
 from pytorchcv.model_provider import get_model
-from saft_nb.quant import quantize_model
+from saft_nb.graph import quantize_model
 from saft_nb.data import make_dls
 from saft_nb.train import synq_learner, calibrate_student
 
