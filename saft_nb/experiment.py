@@ -6,8 +6,11 @@ Docs: https://saft-nb.github.io/saft_nb/experiment.html.md"""
 
 # %% ../nbs/09_experiment.ipynb #c52d6611
 from __future__ import annotations
-import hashlib, json, os, platform, re, subprocess, time
+import hashlib, json, platform, re, subprocess, time
+from contextlib import contextmanager
 from copy import deepcopy
+from dataclasses import dataclass, field, asdict, fields
+from functools import cached_property
 from importlib.resources import files
 from inspect import signature
 from pathlib import Path
@@ -15,52 +18,77 @@ from pathlib import Path
 import pandas as pd
 import torch
 import fastai
+from fastcore.meta import delegates
 
 import saft_nb
-from .graph import quantize_model, quant_summary, model_device
+from .quant import ESTIMATORS, STE_MODES
+from .graph import quantize_model, quant_summary, model_device, calibrate, learn_ranges, PLACEMENTS
 from .data import get_data, make_dls, k_shot, SPECS, DataNotFoundError
-from .models import load_teacher, digits_teacher, atomic_save, atomic_write_text, _option_a
+from .models import load_teacher, atomic_save, atomic_write_text, teacher_norm, check_teacher, NORMS, TEACHERS
 from .synthesis import (synthesize_to_disk, load_synthetic, METHODS, GDFQGenerator, train_generator, sample_generator,
                                teacher_fingerprint, derive_seed)
-from .train import synq_learner, fit_synq, calibrate_student, evaluate, seed_everything, SynQ
+from .train import synq_learner, fit_synq, evaluate, seed_everything, SynQ
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'FINETUNE', 'CALIB', 'TABLES', 'SMOKE', 'GENERATORS', 'ABLATION_ORDER', 'make_config', 'write_record',
-           'read_records', 'find_records', 'same_config', 'versions', 'run', 'results_table', 'paper_results',
+__all__ = ['DEFAULTS', 'FINETUNE', 'PRESETS', 'TABLES', 'SMOKE', 'CALIB', 'TRAIN_DATA', 'GENERATORS', 'ABLATION_ORDER',
+           'RunConfig', 'make_config', 'write_record', 'read_records', 'find_records', 'same_config', 'versions', 'Row',
+           'prepare_data', 'make_student', 'finetune', 'make_record', 'run', 'results_table', 'paper_results',
            'paper_model', 'synq_effective', 'ideas', 'row_label', 'record_rows', 'paper_table', 'table_markdown',
            'MissingInputs', 'require_inputs', 'as_ints']
 
 # %% ../nbs/09_experiment.ipynb #0eca8f47
-DEFAULTS = dict(
-    name=None,               # record name (file out_dir/<name>.json)
-    dataset='digits',        # 'digits' (offline), 'cifar10', 'cifar100', 'imagenet'
-    data_root=None,          # folder of the test (and few-shot train) data
-    norm=None,               # normalization override: None (the dataset's) or 'imagenet' (e.g. option-A CIFAR checkpoints)
-    model='digits_resnet',   # teacher: a saft_nb.models or pytorchcv name
-    teacher_weights=None,    # checkpoint path (None: digits teacher, or pytorchcv pretrained download)
-    w_bits=4, a_bits=4,      # bit widths, 2..8
-    first_last_bits=None,    # e.g. 8 for the "F8L8" setting
-    seed=0,
-    synth_method='centres',  # a saft_nb.synthesis method (zeroq, hast, centres, dsg), or 'gdfq': samples of a trained GDFQ generator
-    synth_n=1024, synth_steps=500, synth_bs=256, synth_lr=0.5,
-    synth_options={},        # overrides of the method's `SynthOptions` (e.g. centre_steps, augment)
-    synth_dir=None,          # cache folder of the synthetic set (default out_dir/synthetic/<settings>)
-    gen_steps=800, gen_bs=16, gen_lr=1e-3,  # GDFQ generator training (the authors' code: 4 epochs x 200 steps of 16)
-    calib='noise',           # activation-range calibration: 'noise', 'synthetic' or 'generator' (GDFQ samples, the authors' code)
-    calib_batches=8, calib_bs=64,
-    finetune='synq',         # a key of FINETUNE
-    synq_options={},         # overrides of the recipe's SynQ options (d0, lambda_ce, tau, lambda_cam, ...)
-    train_data='synthetic',  # 'synthetic', 'fewshot' (k real images per class) or 'mixed' (both)
-    k=10,                    # images per class for few-shot
-    train_split='train',     # split (or sub-folder of data_root, e.g. 'train-50') the few-shot images come from
-    epochs=4, lr=1e-5, bs=64, sched='cos',  # lr: the KD term is scaled by 8,000 (SPEC: W4A4 collapses at 1e-4 on ResNet-20)
-    valid_every=1,           # validate on the test set every this many epochs (always after the last)
-    epoch_iters=None,        # iterations per epoch, cycling through the data (the authors' code: 200); None: one pass
-    sam_rho=0., sam_adaptive=False,
-    channels_last=True,      # faster convolutions on CPU
-    device=None,             # None: cuda if available, else cpu
-    table=None,              # the paper table the row belongs to (a key of TABLES), used to gather records into tables
-)
+@dataclass
+class RunConfig:
+    "Every key of one table row (`run(out_dir, **keys)`), with its default."
+    name:str|None=None # record name (file out_dir/<name>.json); default from dataset, model, bits, recipe and seed
+    preset:str|None=None # a key of `PRESETS` applied under the keys given; None: these defaults (the paper's reading)
+    dataset:str='digits' # 'digits' (offline), 'cifar10', 'cifar100', 'imagenet'
+    data_root:str|None=None # folder of the test (and training) data
+    norm:str|None=None # input normalization, a key of `saft_nb.models.NORMS`; None: the teacher's own (registry)
+    model:str='digits_resnet' # teacher: a registry or pytorchcv name (see `saft_nb.models.model_names`)
+    teacher_weights:str|None=None # checkpoint path (None: the published weights)
+    w_bits:int=4 # weight bit width, 2..8
+    a_bits:int=4 # activation bit width, 2..8
+    first_last_bits:int|None=None # width of the first and last layer and their inputs (e.g. 8, "F8L8"); None: the same
+    layer_bits:dict|None=None # mixed precision: {layer name: w_bits or [w_bits, a_bits]}
+    act_placement:str='after_activation' # 'after_activation' (authors') or 'layer_input' (every conv/linear input)
+    ste:str='clipped' # straight-through estimator: 'clipped' or 'pass' (authors')
+    seed:int=0 # seed of synthesis, calibration and fine-tuning
+    synth_method:str='centres' # a saft_nb.synthesis method (zeroq, hast, centres, dsg), or 'gdfq': samples of a trained GDFQ generator
+    synth_n:int=1024 # synthetic images
+    synth_steps:int=500 # Adam steps per synthesis batch
+    synth_bs:int=256 # synthesis batch size
+    synth_lr:float=0.5 # synthesis learning rate
+    synth_options:dict=field(default_factory=dict) # overrides of the method's `SynthOptions` (e.g. centre_steps, augment)
+    synth_dir:str|None=None # cache folder of the synthetic set (default out_dir/synthetic/<settings>)
+    gen_steps:int=800 # GDFQ generator training steps (authors' code: 4 epochs x 200)
+    gen_bs:int=16 # GDFQ generator batch size
+    gen_lr:float=1e-3 # GDFQ generator learning rate
+    calib:str='noise' # calibration batches, a key of `CALIB`
+    calib_batches:int=8 # calibration batches
+    calib_bs:int=64 # calibration batch size
+    calib_estimator:str='ema' # activation range estimator, a key of `saft_nb.quant.ESTIMATORS`
+    weight_clip:str|None=None # 'mse': MSE-optimal per-channel weight clip; None: min/max
+    learn_ranges:str='none' # 'none', 'act' (LSQ activation ranges) or 'act+weight' (and per-channel weight ranges)
+    range_grad_mult:float=1. # learned ranges: gradient multiplier on top of LSQ's scale (their learning rate is lr times this)
+    finetune:str='synq' # a key of `FINETUNE`
+    synq_options:dict=field(default_factory=dict) # overrides of the recipe's `SynQ` options (d0, lambda_ce, tau, lambda_cam, ...)
+    train_data:str='synthetic' # what fine-tuning reads, a key of `TRAIN_DATA`
+    k:int=10 # images per class for few-shot
+    train_split:str='train' # split (or sub-folder of data_root, e.g. 'train-50') of the real training images
+    epochs:int=4 # fine-tuning epochs
+    lr:float=1e-5 # peak learning rate (the KD term is scaled by 8,000: W4A4 ResNet-20 collapses at 1e-4)
+    bs:int=64 # fine-tuning batch size
+    sched:str='cos' # learning-rate schedule: 'cos', 'step' or 'const'
+    valid_every:int=1 # validate on the test set every this many epochs (always after the last)
+    epoch_iters:int|None=None # iterations per epoch, cycling through the data (authors' code: 200); None: one pass
+    sam_rho:float=0. # > 0: SAQ's sharpness-aware update with this radius
+    sam_adaptive:bool=False # ASAM instead of SAM
+    channels_last:bool=True # channels_last memory format on CPU
+    device:str|None=None # None: cuda if available, else cpu
+    table:str|None=None # the paper table the row belongs to (a key of `TABLES`), used to gather records into tables
+
+DEFAULTS = asdict(RunConfig())
 
 FINETUNE = {
     'none': None,
@@ -69,27 +97,42 @@ FINETUNE = {
     'synq-no-lpf': dict(d0=None),
     'synq-no-cam': dict(lambda_cam=0.),
     'synq-no-mask': dict(tau=1.),
+    'ce': dict(kd_weight=0., lambda_ce=1., tau=1., d0=None, lambda_cam=0., lam_fa=0., lambda_pert=0.),
 }
 
-CALIB = ('noise', 'synthetic', 'generator')
+PRESETS = {
+    'paper': dict(),
+    'authors': dict(ste='pass', calib='generator_zeros', calib_estimator='ema_authors', calib_batches=800, calib_bs=16,
+                    synq_options=dict(augment='torchvision', cam_target='argmax', cam_clamp=True, cam_floor=1e-10,
+                                      cam_detach_weights=False, pert_through_teacher=True),
+                    synth_options=dict(centre_pad=True, centre_var_authors=True)),
+    'recommended': dict(calib='synthetic', calib_estimator='mse', weight_clip='mse', learn_ranges='act'),
+}
+
 TABLES = ('main', 'plugin', 'ablation', 'fewshot')
 
 SMOKE = dict(dataset='digits', model='digits_resnet', data_root=None, teacher_weights=None, norm=None,
              synth_n=64, synth_steps=10, synth_bs=64, synth_options=dict(centre_steps=10), gen_steps=10, gen_bs=16,
              calib_batches=2, calib_bs=32, epochs=1, epoch_iters=None, bs=32, lr=1e-4, sched='cos')
 
+_DICT_KEYS = ('synth_options', 'synq_options')
+
+def _choice(cfg, key, valid):
+    if cfg[key] not in valid: raise ValueError(f"{key} must be one of {list(valid)}, got {cfg[key]!r}")
+
 def make_config(**kw)->dict:
-    "`DEFAULTS` updated with `kw`; unknown keys and recipes are refused with the list of valid ones."
+    "`DEFAULTS`, then the preset's keys, then `kw` (option dicts merged key by key); unknown keys and choices are refused with the valid ones."
     bad = sorted(set(kw) - set(DEFAULTS))
     if bad: raise KeyError(f"unknown experiment key(s) {bad}; valid keys: {sorted(DEFAULTS)}")
-    cfg = {**deepcopy(DEFAULTS), **kw}
-    if cfg['finetune'] not in FINETUNE: raise ValueError(f"finetune must be one of {list(FINETUNE)}, got {cfg['finetune']!r}")
-    if cfg['train_data'] not in ('synthetic', 'fewshot', 'mixed'):
-        raise ValueError(f"train_data must be 'synthetic', 'fewshot' or 'mixed', got {cfg['train_data']!r}")
-    if cfg['synth_method'] not in [*METHODS, 'gdfq']:
-        raise ValueError(f"synth_method must be one of {[*METHODS, 'gdfq']}, got {cfg['synth_method']!r}")
-    if cfg['calib'] not in CALIB: raise ValueError(f"calib must be one of {list(CALIB)}, got {cfg['calib']!r}")
-    if cfg['table'] not in (None, *TABLES): raise ValueError(f"table must be None or one of {list(TABLES)}, got {cfg['table']!r}")
+    preset = kw.get('preset')
+    if preset is not None and preset not in PRESETS: raise ValueError(f"preset must be None or one of {list(PRESETS)}, got {preset!r}")
+    cfg = deepcopy(DEFAULTS)
+    for layer in (PRESETS.get(preset, {}), kw):
+        for k, v in deepcopy(layer).items(): cfg[k] = {**cfg[k], **v} if k in _DICT_KEYS and v is not None else v
+    for key, valid in (('finetune', FINETUNE), ('train_data', TRAIN_DATA), ('synth_method', [*METHODS, 'gdfq']), ('calib', CALIB),
+                       ('calib_estimator', ESTIMATORS), ('weight_clip', (None, 'mse')), ('learn_ranges', ('none', 'act', 'act+weight')),
+                       ('act_placement', PLACEMENTS), ('ste', STE_MODES), ('table', (None, *TABLES)), ('norm', (None, *NORMS))):
+        _choice(cfg, key, valid)
     ei = cfg['epoch_iters']
     if ei is not None and (isinstance(ei, bool) or not isinstance(ei, int) or ei < 1):
         raise ValueError(f"epoch_iters must be None or an integer >= 1, got {ei!r}")
@@ -137,40 +180,102 @@ def versions()->dict:
                 fastai=fastai.__version__, pytorchcv=getattr(pytorchcv, '__version__', '?'), python=platform.python_version())
 
 # %% ../nbs/09_experiment.ipynb #6b584436
-def _teacher(cfg):
-    if cfg['dataset'] == 'digits' and cfg['model'] == 'digits_resnet' and cfg['teacher_weights'] is None:
-        return digits_teacher()  # the teacher is given, not part of a row's randomness: one for every seed
-    return load_teacher(cfg['model'], weights=cfg['teacher_weights'], pretrained=cfg['teacher_weights'] is None)
+class Row:
+    "One row's shared, lazily made inputs: teacher, test set, synthetic set, GDFQ generator, real training images; and its timings."
+    def __init__(self, cfg:dict, out_dir:Path):
+        self.cfg, self.out_dir, self.seconds = cfg, Path(out_dir), {}
+        self.dev = torch.device(cfg['device'] or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
-def _generator(cfg, teacher, spec, out_dir)->GDFQGenerator:
-    "GDFQ's generator trained against `teacher` with the row's settings; cached in out_dir/generators."
-    f = Path(out_dir)/'generators'/(f"{cfg['dataset']}_{cfg['model']}_{teacher_fingerprint(teacher)[:12]}_{cfg['gen_steps']}_"
-                                    f"{cfg['gen_bs']}_{cfg['gen_lr']}_seed{cfg['seed']}.pth")
+    @contextmanager
+    def timed(self, stage:str):
+        "Add the wall time of the block to `seconds[stage]`."
+        t = time.time()
+        try: yield
+        finally: self.seconds[stage] = self.seconds.get(stage, 0.) + time.time() - t
+
+    @cached_property
+    def norm(self)->tuple: return teacher_norm(self.cfg['model'], self.cfg['norm'], self.cfg['dataset'])
+    @cached_property
+    def test(self)->tuple: return _test_set(self.cfg['dataset'], self.cfg['data_root'], self.norm)
+    @property
+    def spec(self): return self.test[1]
+    @cached_property
+    def test_dl(self): return make_dls(self.test[0], self.test[0], bs=256, device=self.dev).valid
+    @cached_property
+    def teacher(self)->torch.nn.Module:
+        c = self.cfg
+        t = load_teacher(c['model'], weights=c['teacher_weights'], pretrained=c['teacher_weights'] is None).to(self.dev).eval()
+        check_teacher(t, self.spec.input_shape, self.spec.n_classes, bn_stats=_synthesizes(c))
+        return t
+    @cached_property
+    def synthetic(self): return _synthetic(self)
+    @cached_property
+    def generator(self)->GDFQGenerator: return _generator(self)
+    def real(self, split:str|None=None): return get_data(self.cfg['dataset'], self.cfg['data_root'], split or self.cfg['train_split'],
+                                                         mean=self.norm[0], std=self.norm[1])[0]
+
+def prepare_data(row:Row):
+    "Make what the row synthesizes (the synthetic set, the GDFQ generator) now, so that its time is counted apart."
+    c = row.cfg
+    if (c['finetune'] != 'none' and c['train_data'] in ('synthetic', 'mixed')) or c['calib'] == 'synthetic': row.synthetic
+    if c['calib'] in ('generator', 'generator_zeros'): row.generator
+
+def _synthesizes(cfg)->bool:
+    "Whether the row synthesizes images or trains a generator from the teacher's BN statistics."
+    return (cfg['finetune'] != 'none' and cfg['train_data'] in ('synthetic', 'mixed')) or cfg['calib'] in ('synthetic', 'generator', 'generator_zeros')
+
+def _generator(row:Row)->GDFQGenerator:
+    "GDFQ's generator trained against the teacher with the row's settings; cached in out_dir/generators."
+    cfg, spec = row.cfg, row.spec
+    f = row.out_dir/'generators'/(f"{cfg['dataset']}_{cfg['model']}_{teacher_fingerprint(row.teacher)[:12]}_{cfg['gen_steps']}_"
+                                  f"{cfg['gen_bs']}_{cfg['gen_lr']}_seed{cfg['seed']}.pth")
     with torch.random.fork_rng(devices=[]):  # the generator's initialization does not depend on what ran before
         torch.manual_seed(derive_seed(cfg['seed'], 8)); gen = GDFQGenerator(spec.n_classes, input_shape=spec.input_shape)
-    if f.exists(): gen.load_state_dict(torch.load(f, map_location='cpu', weights_only=True)); return gen.to(model_device(teacher)).eval()
-    train_generator(teacher, gen, steps=cfg['gen_steps'], bs=cfg['gen_bs'], lr=cfg['gen_lr'], seed=cfg['seed'])
+    if f.exists(): gen.load_state_dict(torch.load(f, map_location='cpu', weights_only=True)); return gen.to(model_device(row.teacher)).eval()
+    train_generator(row.teacher, gen, steps=cfg['gen_steps'], bs=cfg['gen_bs'], lr=cfg['gen_lr'], seed=cfg['seed'])
     atomic_save({k: v.detach().cpu() for k, v in gen.state_dict().items()}, f)
     return gen
 
-def _synthetic(cfg, teacher, spec, out_dir):
+def _synthetic(row:Row):
+    "The row's synthetic set: samples of the GDFQ generator, or images synthesized into a disk cache keyed by their settings."
+    cfg, spec = row.cfg, row.spec
     if cfg['synth_method'] == 'gdfq':
-        x, y = sample_generator(_generator(cfg, teacher, spec, out_dir), cfg['synth_n'], seed=cfg['seed'], bs=cfg['synth_bs'])
+        x, y = sample_generator(row.generator, cfg['synth_n'], seed=cfg['seed'], bs=cfg['synth_bs'])
         return torch.utils.data.TensorDataset(x, y)
     keys = ('synth_method', 'synth_n', 'synth_steps', 'synth_bs', 'synth_lr', 'seed')
     parts = [cfg['dataset'], cfg['model']] + [str(cfg[k]) for k in keys]
     if cfg['synth_options']: parts.append(hashlib.sha1(json.dumps(cfg['synth_options'], sort_keys=True).encode()).hexdigest()[:8])
-    d = cfg['synth_dir'] or Path(out_dir)/'synthetic'/'_'.join(parts)
-    synthesize_to_disk(d, teacher, cfg['synth_n'], group_size=min(1280, cfg['synth_n']), n_classes=spec.n_classes,
+    d = cfg['synth_dir'] or row.out_dir/'synthetic'/'_'.join(parts)
+    synthesize_to_disk(d, row.teacher, cfg['synth_n'], group_size=min(1280, cfg['synth_n']), n_classes=spec.n_classes,
                        input_shape=spec.input_shape, method=cfg['synth_method'], bs=cfg['synth_bs'], steps=cfg['synth_steps'],
                        lr=cfg['synth_lr'], seed=cfg['seed'], **cfg['synth_options'])
     return load_synthetic(d)
 
-class _Cycle(torch.utils.data.Dataset):
-    "`n` items cycling through `ds`: with a shuffled loader, the authors' fixed number of iterations per epoch."
-    def __init__(self, ds, n:int): self.ds, self.n = ds, n
-    def __len__(self): return self.n
-    def __getitem__(self, i): return self.ds[i % len(self.ds)]
+# %% ../nbs/09_experiment.ipynb #12787fa0
+def _calib_noise(row:Row)->list:
+    c, g = row.cfg, torch.Generator().manual_seed(row.cfg['seed'])
+    return [torch.randn(c['calib_bs'], *row.spec.input_shape, generator=g) for _ in range(c['calib_batches'])]
+
+def _calib_synthetic(row:Row)->list:
+    c = row.cfg
+    return list(make_dls(row.synthetic, row.synthetic, bs=c['calib_bs'], seed=c['seed'], device='cpu').train)[:c['calib_batches']]
+
+def _generator_batches(row:Row)->list:
+    c = row.cfg
+    x, _ = sample_generator(row.generator, c['calib_batches'] * c['calib_bs'], seed=derive_seed(c['seed'], 9), bs=c['calib_bs'])
+    return list(x.split(c['calib_bs']))
+
+def _calib_generator_zeros(row:Row)->list:
+    "The authors' calibration: before each generator batch, the CAM update of their code runs the student on one all-zero image."
+    return [b for x in _generator_batches(row) for b in (torch.zeros(1, *x.shape[1:]), x)]
+
+def _calib_real(row:Row)->list:
+    c = row.cfg
+    real = k_shot(row.real(), c['k'], seed=c['seed']) if c['train_data'] in ('fewshot', 'mixed') else row.real()
+    return list(make_dls(real, real, bs=c['calib_bs'], seed=c['seed'], device='cpu').train)[:c['calib_batches']]
+
+CALIB = {'noise': _calib_noise, 'synthetic': _calib_synthetic, 'generator': _generator_batches,
+         'generator_zeros': _calib_generator_zeros, 'real': _calib_real}
 
 class _Flagged(torch.utils.data.Dataset):
     "Items (x, y, is_synthetic) so that the low-pass filter skips real images."
@@ -178,77 +283,86 @@ class _Flagged(torch.utils.data.Dataset):
     def __len__(self): return len(self.ds)
     def __getitem__(self, i): x, y = self.ds[i][:2]; return x, torch.as_tensor(y), self.flag
 
+def _fewshot(row:Row): return _Flagged(k_shot(row.real(), row.cfg['k'], seed=row.cfg['seed']), False)
+
+TRAIN_DATA = {
+    'synthetic': lambda row: _Flagged(row.synthetic, True),
+    'fewshot': _fewshot,
+    'mixed': lambda row: torch.utils.data.ConcatDataset([_Flagged(row.synthetic, True), _fewshot(row)]),
+    'real': lambda row: _Flagged(row.real(), False),
+}
+
+# %% ../nbs/09_experiment.ipynb #7ddb6911
+class _Cycle(torch.utils.data.Dataset):
+    "`n` items cycling through `ds`: with a shuffled loader, the authors' fixed number of iterations per epoch."
+    def __init__(self, ds, n:int): self.ds, self.n = ds, n
+    def __len__(self): return self.n
+    def __getitem__(self, i): return self.ds[i % len(self.ds)]
+
+def make_student(row:Row)->torch.nn.Module:
+    "The quantized teacher, calibrated on the row's calibration batches with its estimators, ranges made learnable if asked."
+    c = row.cfg
+    student = quantize_model(row.teacher, c['w_bits'], c['a_bits'], c['first_last_bits'], c['act_placement'], c['layer_bits'], c['ste'])
+    calibrate(student, CALIB[c['calib']](row), estimator=c['calib_estimator'], weight_clip=c['weight_clip'])
+    if c['learn_ranges'] != 'none': learn_ranges(student, acts=True, weights=c['learn_ranges'] == 'act+weight', grad_mult=c['range_grad_mult'])
+    return student
+
+def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, training iterations per epoch)
+    "Fine-tune `student` with the row's recipe on its training set (checkpointed, resumable); nothing for `finetune='none'`."
+    c = row.cfg
+    if FINETUNE[c['finetune']] is None: return [], 0
+    train = TRAIN_DATA[c['train_data']](row)
+    if c['epoch_iters']: train = _Cycle(train, c['epoch_iters'] * c['bs'])
+    dls = make_dls(train, row.test[0], bs=c['bs'], seed=c['seed'], device=row.dev, drop_last=len(train) > c['bs'], valid_bs=256)
+    learn = synq_learner(student, row.teacher, dls, sam_rho=c['sam_rho'], sam_adaptive=c['sam_adaptive'], seed=c['seed'],
+                         channels_last=c['channels_last'] and row.dev.type == 'cpu', **synq_effective(c, defaults=False))
+    hist = fit_synq(learn, c['epochs'], lr=c['lr'], sched=c['sched'], ckpt_dir=row.out_dir/'checkpoints'/c['name'],
+                    valid_every=c['valid_every'], ckpt_key=hashlib.sha1(json.dumps(c, sort_keys=True, default=str).encode()).hexdigest()[:16])
+    return hist, len(dls.train)
+
+def make_record(row:Row, student, fp:dict, rtn:dict, final:dict, hist:list, iters:int)->dict:
+    "The JSON record of a finished row: configuration, effective options, versions, timings, accuracies, size and BOPs."
+    c, s = row.cfg, quant_summary(student, row.spec.input_shape)
+    best = max([100 * h['accuracy'] for h in hist if h.get('accuracy') is not None], default=None)
+    rec = dict(name=c['name'], config=c, synq_options_effective=synq_effective(c), norm=dict(mean=row.norm[0], std=row.norm[1]),
+               teacher_fingerprint=teacher_fingerprint(row.teacher), versions=versions(), device=str(row.dev), seconds=row.seconds,
+               fp=fp, rtn=rtn, final=final, top1=final['top1'], top1_drop=fp['top1'] - final['top1'], top1_best_epoch=best,
+               epochs=hist, train_iters_per_epoch=iters, size_mib=s.size_bits / 8 / 2**20, gbops=s.bops / 1e9,
+               created=time.strftime('%Y-%m-%d %H:%M:%S'))
+    return json.loads(json.dumps(rec, default=str))
+
+def _reuse(rpath:Path, cfg:dict)->dict|None:
+    "The record at `rpath` if it holds this configuration; None if there is none; a ValueError if it holds another."
+    if not rpath.exists(): return None
+    old = json.loads(rpath.read_text())
+    if same_config(old['config'], cfg): return old
+    raise ValueError(f"{rpath} holds a record made with another configuration; delete it or choose another name")
+
+@delegates(RunConfig)
 def run(out_dir, # folder of the records (and caches, checkpoints)
-        **kw, # configuration: keys of `DEFAULTS`
+        **kw, # configuration: the fields of `RunConfig`
        )->dict: # the record
     "Run one table row from its configuration and write its record; a finished row with the same configuration is reused."
     cfg = make_config(**kw)
-    out_dir = Path(out_dir); rpath = out_dir/f"{cfg['name']}.json"
-    if rpath.exists():
-        old = json.loads(rpath.read_text())
-        if same_config(old['config'], cfg): return old
-        raise ValueError(f"{rpath} holds a record made with another configuration; delete it or choose another name")
-    dev = torch.device(cfg['device'] or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    rpath = Path(out_dir)/f"{cfg['name']}.json"
+    if (old := _reuse(rpath, cfg)) is not None: return old
+    row = Row(cfg, out_dir)
     seed_everything(cfg['seed'])
-    t, times = time.time(), {}
-    test_ds, spec = _test_set(cfg)
-    teacher = _teacher(cfg).to(dev).eval()
-    test_dl = make_dls(test_ds, test_ds, bs=256, device=dev).valid
-    fp = evaluate(teacher, test_dl); times['fp_eval'] = time.time() - t
-
-    t = time.time()
-    train_sets, synthetic = [], None
-    needs_synth = cfg['train_data'] in ('synthetic', 'mixed') and (cfg['finetune'] != 'none' or cfg['calib'] == 'synthetic')
-    if needs_synth: synthetic = _synthetic(cfg, teacher, spec, out_dir); train_sets.append(_Flagged(synthetic, True))
-    if cfg['train_data'] in ('fewshot', 'mixed'):
-        real, _ = get_data(cfg['dataset'], cfg['data_root'], cfg['train_split'], **_norm(cfg))
-        train_sets.append(_Flagged(k_shot(real, cfg['k'], seed=cfg['seed']), False))
-    times['data'] = time.time() - t
-
-    t = time.time()
-    student = quantize_model(teacher, cfg['w_bits'], cfg['a_bits'], cfg['first_last_bits'])
-    if cfg['calib'] == 'noise':
-        calibrate_student(student, 'noise', input_shape=spec.input_shape, n_batches=cfg['calib_batches'], bs=cfg['calib_bs'], seed=cfg['seed'])
-    elif cfg['calib'] == 'synthetic':
-        if synthetic is None: synthetic = _synthetic(cfg, teacher, spec, out_dir)
-        calibrate_student(student, 'data', data=make_dls(synthetic, synthetic, bs=cfg['calib_bs'], seed=cfg['seed'], device=dev).train,
-                          n_batches=cfg['calib_batches'])
-    else:  # 'generator'
-        x, _ = sample_generator(_generator(cfg, teacher, spec, out_dir), cfg['calib_batches'] * cfg['calib_bs'],
-                                seed=derive_seed(cfg['seed'], 9), bs=cfg['calib_bs'])
-        calibrate_student(student, 'data', data=x.split(cfg['calib_bs']), n_batches=cfg['calib_batches'])
-    times['calibrate'] = time.time() - t
-    rtn = evaluate(student, test_dl)
-
-    t, hist, iters = time.time(), [], 0
-    if cfg['finetune'] != 'none':
-        train = torch.utils.data.ConcatDataset(train_sets)
-        if cfg['epoch_iters']: train = _Cycle(train, cfg['epoch_iters'] * cfg['bs'])
-        dls = make_dls(train, test_ds, bs=cfg['bs'], seed=cfg['seed'], device=dev, drop_last=len(train) > cfg['bs'], valid_bs=256)
-        iters = len(dls.train)
-        opts = {**cfg['synq_options'], **FINETUNE[cfg['finetune']]}  # the recipe's removals win
-        learn = synq_learner(student, teacher, dls, sam_rho=cfg['sam_rho'], sam_adaptive=cfg['sam_adaptive'], seed=cfg['seed'],
-                             channels_last=cfg['channels_last'] and dev.type == 'cpu', **opts)
-        hist = fit_synq(learn, cfg['epochs'], lr=cfg['lr'], sched=cfg['sched'], ckpt_dir=out_dir/'checkpoints'/cfg['name'],
-                        valid_every=cfg['valid_every'],
-                        ckpt_key=hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16])
-    times['finetune'] = time.time() - t
-    final = evaluate(student, test_dl)
-    s = quant_summary(student, spec.input_shape)
-    rec = dict(name=cfg['name'], config=cfg, synq_options_effective=synq_effective(cfg), teacher_fingerprint=teacher_fingerprint(teacher),
-               versions=versions(), device=str(dev), seconds=times,
-               fp=fp, rtn=rtn, final=final, top1=final['top1'], top1_drop=fp['top1'] - final['top1'],
-               top1_best_epoch=max([100 * h['accuracy'] for h in hist if h.get('accuracy') is not None], default=None), epochs=hist, train_iters_per_epoch=iters,
-               size_mib=s.size_bits / 8 / 2**20, gbops=s.bops / 1e9, created=time.strftime('%Y-%m-%d %H:%M:%S'))
+    with row.timed('fp_eval'): fp = evaluate(row.teacher, row.test_dl)
+    with row.timed('data'): prepare_data(row)
+    with row.timed('calibrate'): student = make_student(row)
+    rtn = evaluate(student, row.test_dl)
+    with row.timed('finetune'): hist, iters = finetune(row, student)
+    rec = make_record(row, student, fp, rtn, evaluate(student, row.test_dl), hist, iters)
     write_record(rec, rpath)
-    return json.loads(json.dumps(rec, default=str))
+    return rec
 
 _TEST_SETS = {}
-def _test_set(cfg):
+def _test_set(dataset:str, data_root, norm:tuple)->tuple:
     "The test set and its spec, decoded once per process into memory when it is small (e.g. 10,000 CIFAR JPEGs: ~120 MB)."
-    key = (cfg['dataset'], str(cfg['data_root']), cfg['norm'])
+    key = (dataset, str(data_root), norm)
     if key not in _TEST_SETS:
-        ds, spec = get_data(cfg['dataset'], cfg['data_root'], 'test', **_norm(cfg))
+        ds, spec = get_data(dataset, data_root, 'test', mean=norm[0], std=norm[1])
         x0 = ds[0][0]
         if len(ds) * x0.numel() * x0.element_size() < 2**30:
             xs, ys = zip(*torch.utils.data.DataLoader(ds, batch_size=500))
@@ -256,21 +370,16 @@ def _test_set(cfg):
         _TEST_SETS[key] = ds, spec
     return _TEST_SETS[key]
 
-def _norm(cfg):
-    if cfg['norm'] is None: return {}
-    if cfg['norm'] != 'imagenet': raise ValueError(f"norm must be None or 'imagenet', got {cfg['norm']!r}")
-    s = SPECS['imagenet']; return dict(mean=s.mean, std=s.std)
-
 # %% ../nbs/09_experiment.ipynb #d6c977cb
 def results_table(records:list[dict], # from `read_records` or `run`
-                  by:tuple=('dataset', 'model', 'w_bits', 'a_bits', 'finetune'), # configuration keys that define a row
+                  by:tuple=('dataset', 'model', 'w_bits', 'a_bits', 'preset', 'finetune'), # configuration keys that define a row
                  )->pd.DataFrame:
     "Mean ± std over seeds of the final top-1 (and drop from FP) per configuration, best epoch labelled as such."
-    rows = [{**{k: r['config'][k] for k in by}, 'seed': r['config']['seed'], 'FP top1': r['fp']['top1'], 'top1 (final)': r['top1'],
+    rows = [{**{k: r['config'].get(k) for k in by}, 'seed': r['config']['seed'], 'FP top1': r['fp']['top1'], 'top1 (final)': r['top1'],
              'drop': r['top1_drop'], 'top1 (best epoch, test-selected)': r['top1_best_epoch']} for r in records]
     df = pd.DataFrame(rows)
     if df.empty: return df
-    agg = df.groupby(list(by), sort=False).agg(**{
+    agg = df.groupby(list(by), sort=False, dropna=False).agg(**{
         'seeds': ('seed', 'count'), 'FP top1': ('FP top1', 'mean'), 'top1 (final)': ('top1 (final)', 'mean'),
         'std': ('top1 (final)', 'std'), 'drop': ('drop', 'mean'),
         'top1 (best epoch, test-selected)': ('top1 (best epoch, test-selected)', 'mean')}).reset_index()
@@ -289,10 +398,12 @@ def paper_model(name:str)->str:
 GENERATORS = {'gdfq': 'GDFQ', 'zeroq': 'ZeroQ', 'hast': 'HAST', 'dsg': 'DSG', 'centres': 'HAST+centres'}
 _SYNQ_DEFAULTS = {k: p.default for k, p in signature(SynQ).parameters.items() if p.default is not p.empty}
 
-def synq_effective(cfg:dict)->dict|None:
+def synq_effective(cfg:dict, # a row's configuration
+                   defaults:bool=True, # include `SynQ`'s defaults (False: only what the row sets)
+                  )->dict|None:
     "The `SynQ` options a row fine-tunes with (SynQ's defaults, then `synq_options`, then the recipe's removals); None for 'none'."
     if FINETUNE[cfg['finetune']] is None: return None
-    return {**_SYNQ_DEFAULTS, **cfg['synq_options'], **FINETUNE[cfg['finetune']]}
+    return {**(_SYNQ_DEFAULTS if defaults else {}), **cfg['synq_options'], **FINETUNE[cfg['finetune']]}
 
 def ideas(cfg:dict)->str:
     "The ablation name of a fine-tuning row: the ideas it uses among FA, LPF, CAM, SoftHard joined by '+', or 'baseline'."
@@ -304,7 +415,12 @@ def ideas(cfg:dict)->str:
 def row_label(cfg:dict, # a record's configuration
               table:str='main', # a key of `TABLES`
              )->tuple: # (our label, the paper's method it compares with or None)
-    "How a row is called in `table`, and which of the paper's rows it sits beside."
+    "How a row is called in `table` (with its preset, if any), and which of the paper's rows it sits beside."
+    label, pm = _row_label(cfg, table)
+    preset = cfg.get('preset')
+    return (label if preset in (None, 'paper') else f"{label} [{preset}]"), pm
+
+def _row_label(cfg, table):
     if table not in TABLES: raise ValueError(f"table must be one of {list(TABLES)}, got {table!r}")
     ft = cfg['finetune']
     if ft == 'none': return 'RTN + calibration', None
@@ -407,7 +523,7 @@ class MissingInputs(Exception):
     def _render_traceback_(self): return [f"{type(self).__name__}: {self}"]  # IPython/papermill: the message, no traceback
 
 def _weights_hint(model):
-    if model in ('digits_resnet', 'cifar_resnet34') or _option_a(model): return ''
+    if model in TEACHERS: return ''  # load_teacher's own message names the checkpoint file
     return (f" On a machine with internet, python -c \"from pytorchcv.model_provider import get_model; get_model('{model}', "
             f"pretrained=True)\" downloads them into ~/.torch/models: copy that file into ~/.torch/models here, or pass "
             f"-p teacher_weights <checkpoint file>.")
@@ -416,7 +532,6 @@ def require_inputs(dataset:str, # 'digits', 'cifar10', 'cifar100' or 'imagenet'
                    data_root=None, # folder of the data (not needed for 'digits')
                    model:str|list='digits_resnet', # teacher name (see `load_teacher`), or a list of names
                    teacher_weights=None, # checkpoint file, or a dict {model: file}; None: the published weights (pytorchcv downloads them)
-                   norm:str|None=None, # normalization override (see `DEFAULTS`)
                    splits:tuple=('test',), # data splits needed, e.g. ('test', 'train') for few-shot
                    download:bool=False, # let torchvision download CIFAR when missing
                   ):
@@ -427,7 +542,7 @@ def require_inputs(dataset:str, # 'digits', 'cifar10', 'cifar100' or 'imagenet'
         else:
             root = Path(data_root).expanduser(); made = [p for p in (root, *root.parents) if not p.exists()]
             for split in splits:
-                try: get_data(dataset, root, split, download=download, **_norm(dict(norm=norm)))
+                try: get_data(dataset, root, split, download=download)
                 except DataNotFoundError as e:
                     alt = f" Image folders work too: {root}/{split}/<class>/*.png." if dataset.startswith('cifar') else ''
                     problems.append(f"the {dataset} {split} data: {e}{alt}")
@@ -435,7 +550,7 @@ def require_inputs(dataset:str, # 'digits', 'cifar10', 'cifar100' or 'imagenet'
                 if p.is_dir() and not any(p.iterdir()): p.rmdir()
     for m in ([model] if isinstance(model, str) else model):
         w = teacher_weights.get(m) if isinstance(teacher_weights, dict) else teacher_weights
-        try: _teacher(dict(dataset=dataset, model=m, teacher_weights=w, seed=0))
+        try: load_teacher(m, weights=w, pretrained=w is None)
         except ConnectionError as e:
             hint = _weights_hint(m)
             problems.append(f"the teacher's weights ({m}): " + (f"not on this machine, and pytorchcv's download failed "

@@ -58,8 +58,10 @@ class GradCAM:
                  plus:bool=False, # Grad-CAM++ channel weights instead of Grad-CAM's
                  clamp_weights:bool=False, # clamp channel weights at 1e-10 as the authors' code does (drops negative channels)
                  floor:float=1e-3, # floor of the min-max denominator
+                 detach_weights:bool=True, # Grad-CAM++: channel weights from detached activations (False: the authors' code, weights keep their graph)
                 ):
         self.model, self.target, self.plus, self.clamp_weights, self.floor = model, _check_target(target), plus, clamp_weights, floor
+        self.detach_weights = detach_weights
         self.layer_name, self.layer = find_layer(model, layer)
         self.handle, self.acts, self.weights = None, None, None
 
@@ -114,7 +116,7 @@ class GradCAM:
             raise ValueError(f"logits must be (N, n_classes) with N={A.shape[0]} (the captured batch), got shape {tuple(logits.shape)}")
         score = self._scores(logits, y, _check_target(target or self.target))
         grads, = torch.autograd.grad(score.sum(), A, retain_graph=True)
-        w = self._channel_weights(score, grads, A.detach())
+        w = self._channel_weights(score, grads, A.detach() if self.detach_weights else A)
         if self.clamp_weights: w = w.clamp(min=1e-10)
         self.weights = w
         cam = F.relu((w[:, :, None, None] * A).sum(1, keepdim=True))

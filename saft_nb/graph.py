@@ -396,10 +396,11 @@ def quant_enabled(model:nn.Module, # a model made by `quantize_model`
 def learn_ranges(model:nn.Module, # a calibrated model made by `quantize_model`
                  acts:bool=True, # activation ranges become LSQ parameters
                  weights:bool=False, # weight ranges (per channel) become LSQ parameters
+                 grad_mult:float=1., # multiplier of LSQ's gradient scale: the ranges' learning rate relative to the weights'
                 )->nn.Module:
     "Turn calibrated ranges into learnable LSQ parameters (call before building the optimizer)."
-    for q in act_quantizers(model): q.learn_range(acts)
-    for m in weight_quantizers(model): m.learn_range(weights)
+    for q in act_quantizers(model): q.learn_range(acts, grad_mult)
+    for m in weight_quantizers(model): m.learn_range(weights, grad_mult)
     return model
 
 # %% ../nbs/01_graph.ipynb #ca8dd216

@@ -6,8 +6,11 @@ Docs: https://saft-nb.github.io/saft_nb/models.html.md"""
 
 # %% ../nbs/03_models.ipynb #9c4955fa
 from __future__ import annotations
-import os, re
+import os, re, warnings
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 from urllib.error import URLError
 
 import torch
@@ -19,14 +22,16 @@ from fastai.optimizer import Adam
 from fastai.metrics import accuracy
 import fastai.callback.progress, fastai.callback.schedule # Learner.no_bar, Learner.fit_one_cycle
 
-from .data import digits_data, make_dls
-from .graph import bn_layers, last_conv
+from .data import digits_data, make_dls, SPECS, CIFAR_MEAN, CIFAR_STD, IMAGENET_MEAN, IMAGENET_STD, DIGITS_MEAN, DIGITS_STD
+from .graph import bn_layers
 
 # %% auto #0
-__all__ = ['OPTION_A_CKPTS', 'PadShortcut', 'projection_shortcut', 'BasicBlock', 'CifarResNet', 'resnet20_cifar',
-           'resnet32_cifar', 'resnet44_cifar', 'resnet56_cifar', 'CifarResNetB', 'cifar_resnet34', 'digits_resnet',
-           'cache_dir', 'atomic_save', 'atomic_write_text', 'top1_accuracy', 'train_digits_resnet', 'digits_teacher',
-           'model_names', 'load_weights', 'load_teacher', 'require_bn']
+__all__ = ['NORMS', 'TEACHERS', 'OPTION_A_CKPTS', 'PadShortcut', 'projection_shortcut', 'BasicBlock', 'CifarResNet',
+           'resnet20_cifar', 'resnet32_cifar', 'resnet44_cifar', 'resnet56_cifar', 'CifarResNetB', 'cifar_resnet34',
+           'digits_resnet', 'cache_dir', 'atomic_save', 'atomic_write_text', 'top1_accuracy', 'train_digits_resnet',
+           'digits_teacher', 'TeacherSpec', 'register_teacher', 'teacher_spec', 'model_names', 'teacher_norm',
+           'load_weights', 'load_teacher', 'require_bn', 'require_running_stats', 'model_dtype_device', 'check_input',
+           'check_logits', 'check_teacher']
 
 # %% ../nbs/03_models.ipynb #a9c21127
 class PadShortcut(nn.Module):
@@ -219,33 +224,87 @@ def digits_teacher(path:str|Path|None=None, # cache file (default `cache_dir()/d
     return model
 
 # %% ../nbs/03_models.ipynb #92d39c09
+NORMS = {'imagenet': (IMAGENET_MEAN, IMAGENET_STD), 'cifar': (CIFAR_MEAN, CIFAR_STD), 'digits': (DIGITS_MEAN, DIGITS_STD),
+         'cifar100': ((0.5071, 0.4867, 0.4408), (0.2675, 0.2557, 0.2761))} # name -> (mean, std) of [0,1] pixels, per channel
+
+@dataclass(frozen=True)
+class TeacherSpec:
+    "One entry of the teacher registry: how to build a teacher, and what its published weights need."
+    name:str # registry key, e.g. 'resnet20a_cifar10'
+    build:Callable # `build(num_classes)` -> the model with random weights
+    num_classes:int # outputs of the published model
+    dataset:str # the data set the published weights were trained on (a key of `saft_nb.data.SPECS`)
+    norm:str|None # input normalization of the published weights (a key of `NORMS`); None: unknown
+    url:str|None=None # published checkpoint, downloaded by `torch.hub` (hash-checked)
+    file:str|None=None # the checkpoint's file name (what to pass as `weights=` offline)
+    source:str='' # where the architecture and the weights come from
+    pretrained:Callable|None=None # instead of `url`: a function that returns the pretrained model
+
+    @property
+    def input_shape(self)->tuple: return SPECS[self.dataset].input_shape
+
+TEACHERS = {}
+
+def register_teacher(spec:TeacherSpec)->TeacherSpec:
+    "Add (or replace) a teacher in the registry."
+    if not isinstance(spec, TeacherSpec): raise TypeError(f"register_teacher expects a TeacherSpec, got {type(spec).__name__}")
+    if spec.norm is not None and spec.norm not in NORMS: raise ValueError(f"unknown normalization {spec.norm!r}; valid: {sorted(NORMS)}")
+    TEACHERS[spec.name] = spec
+    return spec
+
 _AKAMASTER_URL = 'https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/'
 OPTION_A_CKPTS = {20: 'resnet20-12fca82f.th', 32: 'resnet32-d509ac18.th', 44: 'resnet44-014dd654.th',
                   56: 'resnet56-4bfd9763.th', 110: 'resnet110-1d1ed7c2.th'} # akamaster's CIFAR-10 checkpoints
+for _d, _f in OPTION_A_CKPTS.items():
+    register_teacher(TeacherSpec(f'resnet{_d}a_cifar10', partial(CifarResNet, _d), 10, 'cifar10', 'imagenet', _AKAMASTER_URL + _f, _f,
+                                 'akamaster/pytorch_resnet_cifar10 (BSD-2-Clause), trained with ImageNet mean/std'))
+    register_teacher(TeacherSpec(f'resnet{_d}a_cifar100', partial(CifarResNet, _d), 100, 'cifar100', None,
+                                 source='option-A CIFAR ResNet (He et al. 2016), no published CIFAR-100 weights'))
+register_teacher(TeacherSpec('cifar_resnet34', partial(cifar_resnet34), 100, 'cifar100', 'cifar100',
+                             source="CIFAR ResNet-34 of SaFT's few-shot experiments, normalized with its CIFAR-100 statistics"))
+register_teacher(TeacherSpec('digits_resnet', digits_resnet, 10, 'digits', 'digits', source='trained here on scikit-learn digits',
+                             pretrained=lambda: digits_teacher()))
 
-def _option_a(name):
-    m = re.fullmatch(r'resnet(\d+)a_cifar(10|100)', name)
-    return (int(m[1]), int(m[2])) if m and int(m[1]) in OPTION_A_CKPTS else None
-
-def model_names()->list:
-    "Names `load_teacher` builds itself (any pytorchcv name works too)."
-    return [f'resnet{d}a_cifar{c}' for d in OPTION_A_CKPTS for c in (10, 100)] + ['cifar_resnet34', 'digits_resnet']
-
-def _build(name, num_classes):
-    if (oa := _option_a(name)): return CifarResNet(oa[0], num_classes or oa[1])
-    if name == 'cifar_resnet34': return cifar_resnet34(num_classes or 100)
-    if name == 'digits_resnet': return digits_resnet(num_classes or 10)
-    _check_pytorchcv_name(name)
-    from pytorchcv.model_provider import get_model
-    return get_model(name, **({} if num_classes is None else dict(num_classes=num_classes)))
-
-def _check_pytorchcv_name(name):
-    from pytorchcv.model_provider import _models
+def _pytorchcv_spec(name:str)->TeacherSpec:
+    from pytorchcv.model_provider import _models, get_model
     if name.lower() not in _models:
         raise ValueError(f"unknown model {name!r}: use one of {model_names()}, a pytorchcv name "
                          f"(e.g. 'resnet20_cifar10', 'resnet18'; see pytorchcv.model_provider._models), or pass an nn.Module")
+    m = re.search(r'_(cifar10|cifar100|svhn)$', name.lower())
+    dataset = {'cifar10': 'cifar10', 'cifar100': 'cifar100'}.get(m[1] if m else None, 'imagenet')
+    n = {'cifar10': 10, 'cifar100': 100, 'imagenet': 1000}[dataset]
+    return TeacherSpec(name, lambda num_classes: get_model(name, num_classes=num_classes), n, dataset,
+                       'cifar' if dataset != 'imagenet' else 'imagenet', source='pytorchcv (osmr/imgclsmob), its published weights')
 
-# %% ../nbs/03_models.ipynb #730134bd
+def teacher_spec(name:str, # a registry name or a pytorchcv name
+                )->TeacherSpec:
+    "The registry entry of `name` (pytorchcv names get one on the fly); `ValueError` listing the names for an unknown one."
+    if not isinstance(name, str): raise TypeError(f"a teacher name must be a str, got {type(name).__name__}")
+    return TEACHERS[name] if name in TEACHERS else _pytorchcv_spec(name)
+
+def model_names()->list:
+    "The names in the teacher registry (any pytorchcv name works too)."
+    return list(TEACHERS)
+
+def teacher_norm(name:str, # teacher name (registry or pytorchcv)
+                 norm:str|None=None, # explicit normalization (a key of `NORMS`), or None for the teacher's own
+                 dataset:str|None=None, # data set whose statistics serve when the teacher's normalization is unknown
+                )->tuple: # (mean, std) per channel
+    "The input normalization a teacher needs; warns when `norm` overrides a known one, or when none is known."
+    if norm is not None and norm not in NORMS: raise ValueError(f"norm must be one of {sorted(NORMS)} or None, got {norm!r}")
+    spec = teacher_spec(name)
+    if norm is not None:
+        if spec.norm is not None and norm != spec.norm:
+            warnings.warn(f"{name}'s published weights were trained with {spec.norm!r} normalization, but norm={norm!r} was "
+                          "asked for: accuracy will suffer unless your checkpoint was trained that way", stacklevel=2)
+        return NORMS[norm]
+    if spec.norm is not None: return NORMS[spec.norm]
+    ds = dataset or spec.dataset
+    warnings.warn(f"the normalization of {name}'s weights is unknown (no published checkpoint): using the {ds} statistics; "
+                  f"pass norm=<one of {sorted(NORMS)}> to say which one your checkpoint was trained with", stacklevel=2)
+    return SPECS[ds].mean, SPECS[ds].std
+
+# %% ../nbs/03_models.ipynb #4bcf5e09
 def load_weights(model:nn.Module, # model to fill
                  path:str|Path, # checkpoint: raw state_dict or dict with 'state_dict' / 'model'
                 )->nn.Module: # `model`, weights loaded strictly
@@ -273,31 +332,33 @@ def _download_error(name, e, hint=''):
     return ConnectionError(f"could not download the pretrained weights of {name!r} ({type(e).__name__}: {e}). Without "
                            f"internet, pass weights=<path to a checkpoint file> instead{hint}.")
 
+def _published(spec:TeacherSpec, num_classes:int|None)->nn.Module:
+    "The teacher with its published weights: downloaded, trained locally, or pytorchcv's."
+    if num_classes not in (None, spec.num_classes):
+        raise ValueError(f"no published weights for {spec.name!r} with num_classes={num_classes}: pass weights=<path>")
+    if spec.pretrained is not None: return spec.pretrained()
+    if spec.url is not None:
+        model = spec.build(spec.num_classes)
+        try: ck = torch.hub.load_state_dict_from_url(spec.url, map_location='cpu', check_hash=True, weights_only=True, progress=False)
+        except (URLError, OSError) as e: raise _download_error(spec.name, e, f" (e.g. {spec.file})") from e
+        sd = ck.get('state_dict', ck) if isinstance(ck, dict) else ck
+        model.load_state_dict({k[len('module.'):] if k.startswith('module.') else k: v for k, v in sd.items()})
+        return model
+    if spec.name in TEACHERS: raise ValueError(f"no published weights for {spec.name!r}: pass weights=<path>")
+    from pytorchcv.model_provider import get_model
+    try: return get_model(spec.name, pretrained=True)
+    except (URLError, OSError) as e: raise _download_error(spec.name, e, " (or put pytorchcv's weight file in ~/.torch/models)") from e
+
 def load_teacher(model:nn.Module|str, # a module, one of `model_names()`, or a pytorchcv name
                  weights:str|Path|None=None, # checkpoint to load strictly
-                 pretrained:bool=False, # download the published weights (see the table above)
-                 num_classes:int|None=None, # classifier size when building by name (default: the name's)
+                 pretrained:bool=False, # the published weights (see the registry)
+                 num_classes:int|None=None, # classifier size when building by name (default: the registry's)
                 )->nn.Module: # teacher in eval mode, requires_grad False
-    "A frozen teacher from a module or a name, with weights from a file or the published ones."
+    "A frozen teacher from a module or a registry name, with weights from a file or the published ones."
     if weights is not None and pretrained: raise ValueError("pass weights=<path> or pretrained=True, not both")
     if isinstance(model, str):
-        name = model
-        if pretrained and name == 'digits_resnet' and num_classes in (None, 10): model = digits_teacher()
-        elif pretrained and (oa := _option_a(name)) and oa[1] == 10 and num_classes in (None, 10):
-            model = CifarResNet(oa[0])
-            try: ck = torch.hub.load_state_dict_from_url(_AKAMASTER_URL + OPTION_A_CKPTS[oa[0]], map_location='cpu',
-                                                         check_hash=True, weights_only=True, progress=False)
-            except (URLError, OSError) as e: raise _download_error(name, e, f" (e.g. {OPTION_A_CKPTS[oa[0]]})") from e
-            model.load_state_dict({k[len('module.'):] if k.startswith('module.') else k: v for k, v in ck['state_dict'].items()})
-        elif pretrained and (name in model_names()):
-            raise ValueError(f"no published weights for {name!r} with num_classes={num_classes}: pass weights=<path>")
-        elif pretrained:
-            _check_pytorchcv_name(name) # unknown names fail here, before any download
-            from pytorchcv.model_provider import get_model
-            try: model = get_model(name, pretrained=True, **({} if num_classes is None else dict(num_classes=num_classes)))
-            except (URLError, OSError) as e:
-                raise _download_error(name, e, " (or put pytorchcv's weight file in ~/.torch/models)") from e
-        else: model = _build(name, num_classes)
+        spec = teacher_spec(model)  # unknown names fail here, before any download
+        model = _published(spec, num_classes) if pretrained else spec.build(num_classes or spec.num_classes)
     elif not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module or a model name (str), got {type(model).__name__}")
     elif pretrained: raise ValueError("pretrained=True needs a model name; for a module, pass weights=<path>")
@@ -313,3 +374,66 @@ def require_bn(model:nn.Module)->list: # non-empty list of BatchNorm layers, in 
                          f"BatchNorm (its running mean/var are what the synthetic images are fitted to). Use a BN teacher, "
                          f"or few-shot real data (saft_nb.data.k_shot) instead of synthesis.")
     return bns
+
+def require_running_stats(model:nn.Module)->list: # the BN layers, each with running statistics
+    "The BN layers of `model`; a ValueError naming the first one without running statistics (`track_running_stats=False`)."
+    bns = require_bn(model)
+    names = {m: n for n, m in model.named_modules()}
+    for bn in bns:
+        if bn.running_mean is None or bn.running_var is None:
+            raise ValueError(f"BatchNorm layer {names[bn]!r} has no running statistics (track_running_stats=False), so there is nothing "
+                             "to match synthetic images to: use a teacher whose BN layers kept their running mean and variance, or "
+                             "few-shot real data (saft_nb.data.k_shot) instead of synthesis")
+    return bns
+
+def model_dtype_device(model:nn.Module)->tuple: # (floating dtype, device) shared by all parameters
+    "The one floating dtype and device of `model`'s parameters; a ValueError when they are mixed."
+    ps = [p for p in model.parameters() if p.is_floating_point()] or [b for b in model.buffers() if b.is_floating_point()]
+    if not ps: return torch.float32, torch.device('cpu')
+    kinds = {(p.dtype, p.device) for p in ps}
+    if len(kinds) > 1: raise ValueError(f"{type(model).__name__} has parameters of several dtypes/devices {sorted(map(str, kinds))}: "
+                                        "move it with model.to(device, dtype) first")
+    return kinds.pop()
+
+def check_input(model:nn.Module, # the model the tensor will go through
+                x:torch.Tensor, # a batch (N, C, H, W) (or a sample's shape as a tuple)
+               ):
+    "A ValueError when the floating dtype of `x` differs from the model's (the device is moved to by the callers)."
+    dtype, _ = model_dtype_device(model)
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != dtype:
+        raise ValueError(f"the input is {x.dtype} but {type(model).__name__} is {dtype}: convert one of them (x.to({dtype}) or "
+                         f"model.to({x.dtype}))")
+
+@torch.no_grad()
+def check_logits(model:nn.Module, # a classifier
+                 input_shape:tuple, # (C, H, W) it is asked to take
+                 n_classes:int|None=None, # number of classes asked for (None: not checked)
+                )->int: # the number of logits the model returns
+    "One forward pass of two zero images: a ValueError when the model cannot take `input_shape` or returns other than `n_classes` logits."
+    dtype, dev = model_dtype_device(model)
+    was = model.training
+    try:
+        model.eval()
+        out = model(torch.zeros(2, *input_shape, dtype=dtype, device=dev))
+    except Exception as e:
+        raise ValueError(f"{type(model).__name__} cannot take inputs of shape {tuple(input_shape)} ({type(e).__name__}: "
+                         f"{str(e).splitlines()[0][:200]}); pass the input_shape it was trained on") from None
+    finally: model.train(was)
+    if not (isinstance(out, torch.Tensor) and out.ndim == 2):
+        raise ValueError(f"{type(model).__name__} must return (N, n_classes) logits, got {type(out).__name__} "
+                         f"{tuple(out.shape) if isinstance(out, torch.Tensor) else ''}")
+    if n_classes is not None and out.shape[1] != n_classes:
+        raise ValueError(f"n_classes={n_classes}, but the teacher returns {out.shape[1]} logits: ask for {out.shape[1]} classes "
+                         f"(or use a teacher with {n_classes} outputs)")
+    return out.shape[1]
+
+def check_teacher(teacher:nn.Module, # the teacher a call will use
+                  input_shape:tuple|None=None, # (C, H, W) the call will feed it (None: not checked)
+                  n_classes:int|None=None, # number of classes the call assumes (None: not checked)
+                  bn_stats:bool=False, # the call matches BN running statistics (synthesis)
+                 )->int|None: # the number of logits (None when input_shape is not given)
+    "All the checks a call on `teacher` needs, before any work starts: module, BN running statistics, dtype/device, input shape, classes."
+    if not isinstance(teacher, nn.Module): raise TypeError(f"teacher must be a torch.nn.Module, got {type(teacher).__name__}")
+    if bn_stats: require_running_stats(teacher)
+    model_dtype_device(teacher)
+    return check_logits(teacher, input_shape, n_classes) if input_shape is not None else None

@@ -112,6 +112,7 @@ class QuantWeightMixin:
     "Per-channel weight quantization for a conv/linear layer: `w_bits`, `quant_on`, clip ratios, learned ranges, SAQ's `weight_offset`."
     w_bits:int = 8
     w_learn:bool = False
+    w_grad_mult:float = 1.
     quant_on:bool = True
     ste:str = 'clipped'  # gradient estimator (see `fake_quantize`)
     weight_offset:Tensor|None = None  # a perturbation of the *quantized* weight (SAQ's sharpness-aware step)
@@ -138,8 +139,11 @@ class QuantWeightMixin:
         r = self.w_clip.view_as(lo)
         return lo * r, hi * r
 
-    def learn_range(self, on:bool=True):
+    def learn_range(self, on:bool=True, # True: learned (LSQ) per-channel range; False: back to (clipped) min/max
+                    grad_mult:float=1., # multiplier of LSQ's gradient scale (the ranges' learning rate relative to the weights')
+                   ):
         "Turn the per-channel range into parameters `w_lo`, `w_hi` (LSQ), initialized from the current range; `on=False` goes back."
+        self.w_grad_mult = grad_mult
         if on and not self.w_learn:
             lo, hi = self.weight_range()
             self.w_lo, self.w_hi = nn.Parameter(lo.detach().float().clone()), nn.Parameter(hi.detach().float().clone())
@@ -151,7 +155,7 @@ class QuantWeightMixin:
         "The weight as the layer uses it: quantized (plus `weight_offset`) when `quant_on`, else the float weight."
         w = self.weight
         if not self.quant_on: return w
-        g = 1 / math.sqrt(w[0].numel() * (2**self.w_bits - 1)) if self.w_learn else 1.
+        g = self.w_grad_mult / math.sqrt(w[0].numel() * (2**self.w_bits - 1)) if self.w_learn else 1.
         wq = fake_quantize(w, *self.weight_range(), self.w_bits, self.ste, self.w_learn, g)
         return wq if self.weight_offset is None else wq + self.weight_offset
 
@@ -294,7 +298,7 @@ class ActQuantizer(nn.Module):
         super().__init__()
         if ste not in STE_MODES: raise ValueError(f"ste must be one of {STE_MODES}, got {ste!r}")
         self.bits, self.ste = check_bits(bits, 'a_bits'), ste
-        self.quant_on, self.calibrated, self.learn, self.estimator = True, False, False, None
+        self.quant_on, self.calibrated, self.learn, self.estimator, self.grad_mult = True, False, False, None, 1.
         self.register_buffer('lo', torch.zeros(())); self.register_buffer('hi', torch.zeros(()))
 
     @property
@@ -324,8 +328,11 @@ class ActQuantizer(nn.Module):
     @property
     def range(self)->tuple[Tensor, Tensor]: return self.lo, self.hi
 
-    def learn_range(self, on:bool=True):
+    def learn_range(self, on:bool=True, # True: `lo`, `hi` become LSQ parameters; False: frozen buffers
+                    grad_mult:float=1., # multiplier of LSQ's gradient scale (the range's learning rate relative to the weights')
+                   ):
         "Make `lo`, `hi` LSQ parameters (initialized from the calibrated range), or buffers again with `on=False`."
+        self.grad_mult = grad_mult
         if on == self.learn: return self
         if on and not self.calibrated: raise RuntimeError("calibrate the range before learning it")
         lo, hi = self.lo.detach().clone(), self.hi.detach().clone()
@@ -345,7 +352,7 @@ class ActQuantizer(nn.Module):
         if not self.calibrated:
             raise RuntimeError("activation quantizer used before calibration: run `calibrate(model, batches)` "
                                "(or a forward pass inside `with calibrating(model):`) first")
-        g = 1 / math.sqrt(x[0].numel() * (2**self.bits - 1)) if self.learn else 1.
+        g = self.grad_mult / math.sqrt(x[0].numel() * (2**self.bits - 1)) if self.learn else 1.
         return fake_quantize(x, self.lo, self.hi, self.bits, self.ste, self.learn, g)
 
     def get_extra_state(self): return {'bits': self.bits, 'calibrated': self.calibrated, 'learn': self.learn}

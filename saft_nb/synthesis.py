@@ -18,17 +18,18 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import TensorDataset
 from fastprogress.fastprogress import progress_bar
+from fastcore.meta import delegates
 
 import saft_nb
-from .models import atomic_save, atomic_write_text, require_bn
+from .models import atomic_save, atomic_write_text, check_teacher, check_input
 from .graph import bn_layers, model_device
 
 # %% auto #0
 __all__ = ['METHODS', 'derive_seed', 'local_generator', 'balanced_labels', 'BNStats', 'bn_gap', 'bns_loss', 'hard_sample_ce',
            'lse_loss', 'deep_half_start', 'lbns_loss', 'random_crop_flip', 'SynthOptions', 'synth_options',
-           'optimize_pixels', 'frozen_teacher', 'calibration_centres', 'centre_statistics', 'synthesize', 'bn_match',
-           'teacher_agreement', 'teacher_fingerprint', 'tensor_fingerprint', 'synthesize_to_disk', 'load_synthetic',
-           'GDFQGenerator', 'train_generator', 'sample_generator']
+           'optimize_pixels', 'frozen_teacher', 'calibration_centres', 'n_centres', 'centre_statistics', 'synthesize',
+           'bn_match', 'teacher_agreement', 'teacher_fingerprint', 'tensor_fingerprint', 'synthesize_to_disk',
+           'load_synthetic', 'GDFQGenerator', 'train_generator', 'sample_generator']
 
 # %% ../nbs/04_synthesis.ipynb #bbf6924d
 def derive_seed(*keys:int, # non-negative integers, e.g. (seed, group) or (seed, batch, restart)
@@ -186,6 +187,8 @@ class SynthOptions:
     centre_lr:float = 0.5 # learning rate of the centres
     centre_min_lr:float = 0.05 # plateau floor of the centres' learning rate
     centre_ce_weight:float = 5. # CE weight in the centres' loss
+    centre_pad:bool = False # authors' code: pad each batch of centres to `bs` images with extra class-0 centres
+    centre_var_authors:bool = False # authors' code: pooled variance target with its first batch unweighted (var/N for one batch)
     augment:bool = False # HAST/ImageNet: random crop + flip views on a random half of the steps
     crop_scale:tuple = (0.4, 1.) # area range of the crops
     aug_prob:float = 0.5 # probability that a step sees crop/flip views
@@ -299,6 +302,7 @@ def _centres(model, rec, n_classes, input_shape, bs, opts, seed, device, cl, pba
     out = []
     for c0 in range(0, n_classes, bs):
         y = torch.arange(c0, min(n_classes, c0 + bs), device=device)
+        if opts.centre_pad: y = F.pad(y, (0, bs - len(y)))  # the authors' code: labels padded with class 0 up to the batch size
         for r in range(opts.max_restarts + 1):
             x0 = torch.randn(len(y), *input_shape, generator=local_generator(seed, 3, c0, r)).to(device)
             if cl: x0 = x0.contiguous(memory_format=torch.channels_last)
@@ -312,6 +316,7 @@ def _centres(model, rec, n_classes, input_shape, bs, opts, seed, device, cl, pba
         out.append(x.contiguous().cpu())
     return torch.cat(out)
 
+@delegates(SynthOptions)
 def calibration_centres(teacher:nn.Module, # BN classifier
                         n_classes:int, # number of classes K
                         input_shape:tuple, # (C, H, W)
@@ -326,10 +331,15 @@ def calibration_centres(teacher:nn.Module, # BN classifier
     with frozen_teacher(teacher, device, opts.channels_last) as (model, dev, cl), BNStats(bn_layers(model)) as rec:
         return _centres(model, rec, n_classes, tuple(input_shape), bs, opts, seed, dev, cl)
 
+def n_centres(n_classes:int, bs:int, pad:bool=False)->int:
+    "Number of centre images: one per class, or (authors' `centre_pad`) every batch of `bs` padded to `bs` images."
+    return math.ceil(n_classes / bs) * bs if pad else n_classes
+
 def centre_statistics(model:nn.Module, # BN classifier (already frozen)
                       rec:BNStats, # hooks on its BN layers
                       centres:Tensor, # (K, C, H, W) centre images, row k = class k
                       bs:int=256, # forward batch size
+                      authors_var:bool=False, # pooled variance as the authors' code computes it (first batch unweighted)
                      )->dict: # 'mean', 'var': per layer (K, C_l); 'pooled_mean', 'pooled_var': per layer (C_l,)
     "Per-centre statistics of every BN input (mean and variance over each centre's positions) and their pooled version"
     per_sample, rec.per_sample = rec.per_sample, True
@@ -344,18 +354,25 @@ def centre_statistics(model:nn.Module, # BN classifier (already frozen)
     var = [torch.cat(col) for col in zip(*vs)]
     pooled_mean = [m.mean(0) for m in mean]
     pooled_var = [(v + m.pow(2)).mean(0) - pm.pow(2) for m, v, pm in zip(mean, var, pooled_mean)]
+    if authors_var:  # per batch j of bs centres: mean m_j, variance v_j; var = (v_0 + sum_{j>0} n_j v_j)/N + sum n_j m_j^2/N - mean^2
+        N, pooled_var = len(centres), []
+        for m, v, pm in zip(mean, var, pooled_mean):
+            parts = [(len(ms), ms.mean(0), (vs + ms.pow(2)).mean(0) - ms.mean(0).pow(2)) for ms, vs in zip(m.split(bs), v.split(bs))]
+            within = sum(vj if j == 0 else n * vj for j, (n, _, vj) in enumerate(parts)) / N
+            pooled_var.append(within + sum(n * mj.pow(2) for n, mj, _ in parts) / N - pm.pow(2))
     return dict(mean=mean, var=var, pooled_mean=pooled_mean, pooled_var=pooled_var)
 
 # %% ../nbs/04_synthesis.ipynb #eb1c3618
 def _check_request(teacher, n, n_classes, input_shape, bs, steps, lr, seed):
+    "Every argument of a synthesis call checked, the teacher included (`saft_nb.models.check_teacher`), before any work."
     if not isinstance(teacher, nn.Module): raise TypeError(f"teacher must be a torch.nn.Module, got {type(teacher).__name__}")
-    require_bn(teacher)
     for name, val in (('n', n), ('n_classes', n_classes), ('bs', bs), ('steps', steps)):
         if isinstance(val, bool) or not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be an integer >= 1, got {val!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0: raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3 and all(isinstance(s, int) and s > 0 for s in input_shape)):
         raise ValueError(f"input_shape must be (C, H, W) with positive integers, e.g. SPECS['cifar10'].input_shape, got {input_shape!r}")
     if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr must be a positive number, got {lr!r}")
+    check_teacher(teacher, tuple(input_shape), n_classes, bn_stats=True)
 
 def _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, aug_gen):
     bns = rec.bns
@@ -364,10 +381,7 @@ def _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, aug_gen):
         if opts.augment and torch.rand((), generator=aug_gen).item() < opts.aug_prob:
             v = random_crop_flip(x, opts.crop_scale, aug_gen)
         logits = model(v)
-        if t == 0:
-            rec.check()
-            if logits.ndim != 2 or logits.shape[1] != n_classes:
-                raise ValueError(f"the teacher returns logits of shape {tuple(logits.shape)}, but n_classes={n_classes}")
+        if t == 0: rec.check()
         terms = {'il': hard_sample_ce(logits, y, opts.beta, opts.gamma, opts.hard_eps),
                  'bns': opts.bns_weight * bns_loss(rec.mean, rec.var, bns, opts.slack)}
         if opts.lse_weight > 0: terms['lse'] = opts.lse_weight * lse_loss(rec.s_mean, rec.s_var, bns, layer_of, opts.slack)
@@ -379,6 +393,7 @@ def _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, aug_gen):
         return terms
     return loss_fn
 
+@delegates(SynthOptions)
 def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
                n:int, # number of images
                n_classes:int, # number of classes of the teacher
@@ -398,7 +413,8 @@ def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
     opts = synth_options(method, **overrides)
     _check_request(teacher, n, n_classes, input_shape, bs, steps, lr, seed)
     input_shape = tuple(input_shape)
-    if centre_images is not None and tuple(centre_images.shape) != (n_classes, *input_shape):
+    if centre_images is not None and tuple(centre_images.shape[1:]) != input_shape or centre_images is not None and \
+            len(centre_images) not in (n_classes, n_centres(n_classes, bs, opts.centre_pad)):
         raise ValueError(f"centre_images must have shape {(n_classes, *input_shape)} (one image per class, row k = class k), "
                          f"got {tuple(centre_images.shape)}")
     labels = balanced_labels(n, n_classes, seed)
@@ -411,7 +427,7 @@ def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
         centres = None
         if opts.lbns_weight > 0:
             if centre_images is None: centre_images = _centres(model, rec, n_classes, input_shape, bs, opts, seed, dev, cl)
-            centres = centre_statistics(model, rec, centre_images.float(), bs)
+            centres = centre_statistics(model, rec, centre_images.float(), bs, opts.centre_var_authors)
         for b in (pbar if progress else range(math.ceil(n / bs))):
             y = labels[b*bs:(b+1)*bs].to(dev)
             layer_of = torch.randint(L, (len(y),), generator=local_generator(seed, 2, b)).to(dev)  # DSG: a random layer per sample
@@ -438,6 +454,7 @@ def bn_match(teacher:nn.Module, # BN classifier
              images:Tensor, # (N, C, H, W), all in one batch
             )->Tensor: # (L, 2): per BN layer, MSE of the batch mean and of the batch variance to the running statistics
     "Per-layer mismatch between the BN-input statistics of `images` and the teacher's running statistics"
+    check_teacher(teacher, tuple(images.shape[1:]), bn_stats=True); check_input(teacher, images)
     with frozen_teacher(teacher, channels_last=False) as (model, dev, _), BNStats(bn_layers(model)) as rec:
         model(images.to(dev)); rec.check()
         return torch.stack([torch.stack([F.mse_loss(m, bn.running_mean), F.mse_loss(v, bn.running_var)])
@@ -488,6 +505,7 @@ def _read_group(f:Path, size:int, input_shape:tuple)->tuple:
                                   "with labels; delete it and rerun synthesize_to_disk to re-synthesize this group")
     return d['images'], d['labels']
 
+@delegates(SynthOptions)
 def synthesize_to_disk(path, # folder of the cache (created if missing)
                        teacher:nn.Module, # pretrained BN classifier
                        n:int, # total number of images
@@ -539,8 +557,9 @@ def synthesize_to_disk(path, # folder of the cache (created if missing)
             try: centre_images = torch.load(cfile, map_location='cpu', weights_only=True)
             except Exception as e: raise RuntimeError(f"cannot read the calibration centres {cfile} ({type(e).__name__}: {e}); "
                                                       "delete it to optimize them again") from e
-            if not (isinstance(centre_images, Tensor) and tuple(centre_images.shape) == (n_classes, *input_shape)):
-                raise RuntimeError(f"{cfile} does not hold {n_classes} centres of shape {input_shape}; delete it to optimize them again")
+            k = n_centres(n_classes, bs, opts.centre_pad)
+            if not (isinstance(centre_images, Tensor) and tuple(centre_images.shape) == (k, *input_shape)):
+                raise RuntimeError(f"{cfile} does not hold {k} centres of shape {input_shape}; delete it to optimize them again")
         else:
             centre_images = calibration_centres(teacher, n_classes, input_shape, bs, seed, device, **{**METHODS[method], **overrides})
             atomic_save(centre_images, cfile)

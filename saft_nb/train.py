@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/train.html.md"""
 
 # %% ../nbs/08_train.ipynb #ba428460
 from __future__ import annotations
-import json, math, os, random, time
+import json, math, random
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +15,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler, SchedCos, SchedNo, combine_scheds
-from fastai.learner import Learner, CancelFitException, CancelValidException
+from fastai.learner import Learner, CancelValidException
 from fastai.metrics import accuracy, top_k_accuracy
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import get_model, rank_distrib
 from fastcore.basics import store_attr
-from fastcore.foundation import L
+from fastcore.meta import delegates
 
 from .quant import QuantWeightMixin
 from .graph import calibrate, residual_branches
@@ -28,11 +28,11 @@ from .filters import lowpass
 from .gradcam import GradCAM
 from .synthesis import random_crop_flip
 from .models import atomic_save, atomic_write_text
-from .losses import kd_loss, difficulty, masked_ce, cam_loss, channel_attention, fa_loss, fgsm_like_perturbation
+from .losses import kd_loss, difficulty, masked_ce, cam_loss, fa_loss, fgsm_like_perturbation
 
 # %% auto #0
-__all__ = ['FeatureHooks', 'SynQ', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint', 'load_state', 'ce_loss',
-           'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'evaluate']
+__all__ = ['FeatureHooks', 'SynQ', 'SynQLearner', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint',
+           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'evaluate']
 
 # %% ../nbs/08_train.ipynb #5199603a
 class FeatureHooks:
@@ -52,12 +52,23 @@ class FeatureHooks:
         self.handles, self.feats = [], {}
 
 # %% ../nbs/08_train.ipynb #c35ace05
+def _memory_format(model:nn.Module):
+    "`torch.channels_last` if every 4-d parameter of `model` is stored that way, else `torch.contiguous_format`."
+    ws = [p for p in model.parameters() if p.ndim == 4]
+    return torch.channels_last if ws and all(p.is_contiguous(memory_format=torch.channels_last) for p in ws) else torch.contiguous_format
+
+def _torchvision_crop_flip(x:torch.Tensor, scale=(0.5, 1.))->torch.Tensor:
+    "torchvision's `RandomResizedCrop` + `RandomHorizontalFlip`, one image at a time (the authors' per-sample augmentation)."
+    from torchvision.transforms import v2
+    t = v2.Compose([v2.RandomResizedCrop(tuple(x.shape[-2:]), scale=scale, antialias=True), v2.RandomHorizontalFlip()])
+    return torch.stack([t(img) for img in x])
+
 class SynQ(Callback):
     "SynQ's fine-tuning objective (Eq. 6) with every term switchable; the Learner's model is the quantized student."
     order, run_valid = -9, False  # right after TrainEvalCallback, which puts the model in train mode
     def __init__(self, teacher:nn.Module, # FP teacher (frozen)
                  d0:float|None=80., # low-pass filter cut-off D0 for synthetic images (None: no filter)
-                 augment:bool=True, # random-resized-crop (0.5-1) + flip on the fly
+                 augment:bool|str=True, # True: batched random-resized-crop (0.5-1) + flip; 'torchvision': per image (authors'); False: none
                  kd_temp:float=20., # KD temperature T
                  kd_weight:float=20., # KD weight alpha (the term is scaled by alpha*T^2)
                  lambda_ce:float=5., # weight of the difficulty-masked CE (0: off)
@@ -65,36 +76,46 @@ class SynQ(Callback):
                  lambda_cam:float=200., # weight of the CAM alignment (0: off)
                  cam_target:str='label', # score of the CAM: 'label' (paper) or 'argmax' (authors' code)
                  cam_plus:bool=False, # Grad-CAM++ instead of Grad-CAM
+                 cam_clamp:bool=False, # clamp CAM channel weights at 1e-10 (authors' code)
+                 cam_floor:float=1e-3, # floor of the maps' min-max denominator (authors' code: 1e-10)
+                 cam_detach_weights:bool=True, # Grad-CAM++: detach the channel weights (authors' code: keep their graph)
                  lam_fa:float=1000., # HAST feature alignment weight (authors' code: 1000; 0: off)
                  fa_layers:list|None=None, # module names whose outputs FA aligns (None: `residual_branches`)
                  lambda_pert:float=1., # HAST perturbation loss weight (authors' code: 1; 0: off)
                  pert_eps:float=0.01, # HAST perturbation size
+                 pert_through_teacher:bool=False, # perturbation gradient also through the teacher's logits (authors' code)
                  bn_eval:bool=True, # keep the student in eval mode (BN running statistics frozen) while training
                  channels_last:bool=False, # channels_last memory format (much faster convolutions on CPU)
                 ):
+        if augment not in (True, False, None, 'torchvision'): raise ValueError(f"augment must be True, False or 'torchvision', got {augment!r}")
         store_attr()
-        self.history, self.cams, self.fas = [], None, None
+        self.history, self.cams, self.fas, self._formats = [], None, None, None
 
     @property
     def name(self): return 'synq'  # `learn.synq`
 
     def before_fit(self):
-        self.remove_hooks()  # left over by a fit that ended with an exception outside `fit_synq`
+        self.release()  # left over by a fit that ended with an exception outside `SynQLearner`
         p = next(self.model.parameters())
         self.teacher.to(p.device).eval().requires_grad_(False)
         if self.channels_last:
-            self.model.to(memory_format=torch.channels_last); self.teacher.to(memory_format=torch.channels_last)
+            self._formats = [(m, _memory_format(m)) for m in (self.model, self.teacher)]
+            for m, _ in self._formats: m.to(memory_format=torch.channels_last)
         if self.lambda_cam:
-            self.cams = [GradCAM(m, target=self.cam_target, plus=self.cam_plus).register() for m in (self.model, self.teacher)]
+            kw = dict(target=self.cam_target, plus=self.cam_plus, clamp_weights=self.cam_clamp, floor=self.cam_floor,
+                      detach_weights=self.cam_detach_weights)
+            self.cams = [GradCAM(m, **kw).register() for m in (self.model, self.teacher)]
         if self.lam_fa:
             names = self.fa_layers or residual_branches(self.teacher)
             self.fas = [FeatureHooks(m, names) for m in (self.model, self.teacher)]
 
-    def after_fit(self): self.remove_hooks()
-    def remove_hooks(self):
-        "Remove the Grad-CAM and feature hooks (also called by `fit_synq` when a fit is interrupted)."
+    def after_fit(self): self.release()
+    def release(self):
+        "Remove the Grad-CAM and feature hooks and restore the models' memory formats (idempotent)."
         for h in (self.cams or []) + (self.fas or []): h.remove()
-        self.cams = self.fas = None
+        for m, f in self._formats or []: m.to(memory_format=f)
+        self.cams = self.fas = self._formats = None
+    remove_hooks = release
 
     def before_train(self):
         if self.bn_eval: self.model.eval()
@@ -102,7 +123,8 @@ class SynQ(Callback):
 
     def before_batch(self):
         x, y = self.xb[0], self.yb[0]
-        if self.augment: x = random_crop_flip(x, scale=(0.5, 1.))  # the authors' RandomResizedCrop(0.5-1) + flip
+        if self.augment == 'torchvision': x = _torchvision_crop_flip(x, (0.5, 1.))
+        elif self.augment: x = random_crop_flip(x, scale=(0.5, 1.))  # the authors' RandomResizedCrop(0.5-1) + flip, batched
         if self.d0:
             synthetic = self.yb[1] if len(self.yb) > 1 else torch.ones(len(x), dtype=torch.bool, device=x.device)
             if synthetic.dtype != torch.bool:
@@ -111,9 +133,11 @@ class SynQ(Callback):
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         if self.lambda_pert: x = x.detach().requires_grad_(True)
         self.learn.xb = (x,)
-        with torch.set_grad_enabled(self.cams is not None):
-            t = self.teacher(x.detach())
+        through = bool(self.lambda_pert) and self.pert_through_teacher
+        with torch.set_grad_enabled(self.cams is not None or through):
+            t = self.teacher(x if through else x.detach())
             self.t_cam = self.cams[1].maps(t, y, size=x.shape[-2:]).detach() if self.cams else None
+        self.t_graph = t if through else None  # the teacher's logits with their graph to x, for the perturbation's gradient
         self.t_logits, self.delta = t.detach(), difficulty(t.detach(), y)
         self.t_feats = [f.detach() for f in self.fas[1]()] if self.fas else None
 
@@ -130,7 +154,8 @@ class SynQ(Callback):
         if self.fas: terms['fa'] = fa_loss(self.fas[0](), self.t_feats)
         loss = kd + self.lambda_ce * ce + self.lam_fa * terms.get('fa', 0.)
         if self.lambda_pert:  # HAST: a second pass on x + eps*sign(grad_x (KD + CE + FA)); CIFAR path of the authors' code: KD + CE only
-            xp = fgsm_like_perturbation(x, loss, self.pert_eps)
+            sign_loss = loss if self.t_graph is None else kd_loss(s, self.t_graph, self.kd_temp, self.kd_weight) + self.lambda_ce * ce + self.lam_fa * terms.get('fa', 0.)
+            xp = fgsm_like_perturbation(x, sign_loss, self.pert_eps)
             with torch.no_grad(): tp = self.teacher(xp)
             kdp, cep = self._kd_ce(self.model(xp), tp, y)
             terms['pert'] = kdp + self.lambda_ce * cep
@@ -143,6 +168,14 @@ class SynQ(Callback):
     def after_train(self):
         if self._terms:
             self.history.append({k: torch.stack([t[k] for t in self._terms]).mean().item() for k in self._terms[0]} | {'epoch': self.epoch})
+
+class SynQLearner(Learner):
+    "A fastai `Learner` that calls every callback's `release()` (hooks, memory formats) however `fit` ends, exceptions included."
+    def fit(self, *args, **kwargs):
+        try: super().fit(*args, **kwargs)
+        finally:
+            for cb in self.cbs:
+                if hasattr(cb, 'release'): cb.release()
 
 # %% ../nbs/08_train.ipynb #1073d84f
 class SAM(Callback):
@@ -228,6 +261,7 @@ def ce_loss(pred, y, *_):
     "Cross-entropy that ignores extra targets (the per-sample 'synthetic' flag); the Learner's validation loss."
     return F.cross_entropy(pred, y)
 
+@delegates(SynQ)
 def synq_learner(student:nn.Module, # quantized student (calibrated)
                  teacher:nn.Module, # FP teacher
                  dls, # fastai DataLoaders: (synthetic or few-shot) training set, real test set
@@ -236,12 +270,12 @@ def synq_learner(student:nn.Module, # quantized student (calibrated)
                  wd:float=1e-4, # weight decay
                  seed:int=0, # seed of the epochs' RNGs
                  **synq_kwargs, # options of `SynQ` (d0, lambda_ce, tau, lambda_cam, lam_fa, lambda_pert, ...)
-                )->Learner:
+                )->SynQLearner:
     "A fastai `Learner` that fine-tunes `student` with SynQ's objective against `teacher`."
     opt = lambda params, lr: OptimWrapper(params, torch.optim.SGD, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd)
     cbs = [SeedEpochs(seed), SynQ(teacher, **synq_kwargs)] + ([SAM(sam_rho, sam_adaptive)] if sam_rho else [])
-    return Learner(dls, student, loss_func=ce_loss, opt_func=opt, cbs=cbs,
-                   metrics=[accuracy, top_k_accuracy], train_bn=True)
+    return SynQLearner(dls, student, loss_func=ce_loss, opt_func=opt, cbs=cbs,
+                       metrics=[accuracy, top_k_accuracy], train_bn=True)
 
 def lr_schedule(lr:float, kind:str='cos', milestones:tuple=(0.5, 0.75)):
     "fastai schedule: 'cos' (cosine to 0), 'step' (x0.1 at each fraction in `milestones`) or 'const'."
@@ -271,15 +305,14 @@ def fit_synq(learn:Learner, # from `synq_learner`
             if state['last_epoch'] >= epochs:
                 raise ValueError(f"{ckpt_dir} holds a run of {state['last_epoch'] + 1} epochs, more than the {epochs} asked for; "
                                  "delete the folder to start afresh")
-            ck = torch.load(ckpt_dir/'last.pth', map_location=next(learn.model.parameters()).device, weights_only=False)
+            try: ck = torch.load(ckpt_dir/'last.pth', map_location=next(learn.model.parameters()).device, weights_only=True)
+            except Exception as e:
+                raise RuntimeError(f"cannot read the checkpoint {ckpt_dir/'last.pth'} ({type(e).__name__}: {str(e)[:200]}); it is damaged "
+                                   f"(an interrupted copy?): delete the folder {ckpt_dir} to restart this fit from scratch") from None
             learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
             start, past = ck['epoch'] + 1, state['epochs'][:ck['epoch'] + 1]
         cbs.append(Checkpoint(ckpt_dir, start, ckpt_key))
-    try:
-        if start < epochs: learn.fit(epochs, lr, cbs=cbs, start_epoch=start)
-    finally:  # fastai calls after_fit only when the fit ends normally
-        for cb in learn.cbs:
-            if isinstance(cb, SynQ): cb.remove_hooks()
+    if start < epochs: learn.fit(epochs, lr, cbs=cbs, start_epoch=start)
     rec = learn.recorder
     names = rec.metric_names[1:-1]
     new = [dict(zip(names, map(_num, vals))) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start] if start < epochs else []
