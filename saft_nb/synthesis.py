@@ -25,11 +25,12 @@ from .models import atomic_save, atomic_write_text, check_teacher, check_input
 from .graph import bn_layers, model_device
 
 # %% auto #0
-__all__ = ['METHODS', 'derive_seed', 'local_generator', 'balanced_labels', 'BNStats', 'bn_gap', 'bns_loss', 'hard_sample_ce',
-           'lse_loss', 'deep_half_start', 'lbns_loss', 'random_crop_flip', 'SynthOptions', 'synth_options',
-           'optimize_pixels', 'frozen_teacher', 'calibration_centres', 'n_centres', 'centre_statistics', 'synthesize',
-           'bn_match', 'teacher_agreement', 'teacher_fingerprint', 'tensor_fingerprint', 'synthesize_to_disk',
-           'load_synthetic', 'GDFQGenerator', 'train_generator', 'sample_generator']
+__all__ = ['METHODS', 'derive_seed', 'local_generator', 'balanced_labels', 'var_mean', 'BNStats', 'bn_gap', 'bns_loss',
+           'hard_sample_ce', 'lse_loss', 'deep_half_start', 'lbns_loss', 'random_crop_flip', 'SynthOptions',
+           'synth_options', 'optimize_pixels', 'frozen_teacher', 'calibration_centres', 'n_centres',
+           'centre_statistics', 'synthesize', 'bn_match', 'teacher_agreement', 'teacher_fingerprint',
+           'tensor_fingerprint', 'synthesize_to_disk', 'load_synthetic', 'GDFQGenerator', 'train_generator',
+           'sample_generator']
 
 # %% ../nbs/04_synthesis.ipynb #bbf6924d
 def derive_seed(*keys:int, # non-negative integers, e.g. (seed, group) or (seed, batch, restart)
@@ -51,6 +52,13 @@ def balanced_labels(n:int, # number of labels
     return (torch.arange(n) % n_classes)[torch.randperm(n, generator=local_generator(seed, 2))]
 
 # %% ../nbs/04_synthesis.ipynb #e26d8349
+def var_mean(x:Tensor, # any tensor
+             dim:tuple, # dimensions to reduce
+            )->tuple: # (biased variance, mean) over `dim`
+    "`torch.var_mean(x, dim, correction=0)`, computed as the mean, then the mean squared deviation (faster on CPU, same values)."
+    m = x.mean(dim, keepdim=True)
+    return (x - m).pow(2).mean(dim), m.squeeze(dim)
+
 class BNStats:
     "Context manager: forward pre-hooks on `bns` that record batch (and optionally per-sample) statistics of each BN input"
     def __init__(self, bns:list, # BatchNorm layers (e.g. `bn_layers(model)`)
@@ -68,9 +76,8 @@ class BNStats:
         def hook(mod, args):
             x = args[0]
             if x.dtype in (torch.float16, torch.bfloat16): x = x.float()
-            self.var[i], self.mean[i] = torch.var_mean(x, dim=(0, *range(2, x.ndim)), correction=0)
-            if self.per_sample and x.ndim > 2:
-                self.s_var[i], self.s_mean[i] = torch.var_mean(x, dim=tuple(range(2, x.ndim)), correction=0)
+            self.var[i], self.mean[i] = var_mean(x, (0, *range(2, x.ndim)))
+            if self.per_sample and x.ndim > 2: self.s_var[i], self.s_mean[i] = var_mean(x, tuple(range(2, x.ndim)))
         return hook
 
     def check(self):
