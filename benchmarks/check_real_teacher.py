@@ -2,8 +2,8 @@
 
 Example (the shared validation assets, paths relative to the project root):
 
-    python benchmarks/check_real_teacher.py --ckpt ../shared/models/resnet20-12fca82f.th \
-        --data-root ../shared/data/cifar10-jpeg/test --depth 20
+    python benchmarks/check_real_teacher.py --ckpt resnet20-12fca82f.th \
+        --data-root <folder with <class>/*.jpg> --depth 20
 
 The checkpoint is loaded strictly; images are normalized with the statistics the checkpoint was trained with
 (ImageNet mean/std for akamaster's checkpoints; `--norm cifar` for pytorchcv's CIFAR statistics).

@@ -23,7 +23,7 @@ from fastai.torch_core import default_device
 # %% auto #0
 __all__ = ['CIFAR_MEAN', 'CIFAR_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DIGITS_MEAN', 'DIGITS_STD', 'SPECS', 'DatasetSpec',
            'get_spec', 'digits_data', 'DataNotFoundError', 'cifar_data', 'imagefolder_data', 'dataset_labels', 'k_shot',
-           'make_dls', 'get_data']
+           'make_dls', 'Flagged', 'Cycled', 'get_data']
 
 # %% ../nbs/02_data.ipynb #d0ed8c0d
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
@@ -201,6 +201,21 @@ def make_dls(train_ds:Dataset, # training set (shuffled)
     dls = DataLoaders(train, valid, device=device)
     dls.n_inp = 1  # only the image is the model's input; later items (label, per-sample flags) are targets
     return dls
+
+# %% ../nbs/02_data.ipynb #a9fc4497
+class Flagged(Dataset):
+    "Items `(x, y, is_synthetic)` of `ds` with a constant flag (the low-pass filter skips real images)."
+    def __init__(self, ds:Dataset, # (x, y, ...) items
+                 synthetic:bool, # the flag of every item
+                ): self.ds, self.flag = ds, torch.tensor(synthetic)
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i): x, y = self.ds[i][:2]; return x, torch.as_tensor(y), self.flag
+
+class Cycled(Dataset):
+    "`n` items cycling through `ds`: with a shuffled loader, a fixed number of iterations per epoch."
+    def __init__(self, ds:Dataset, n:int): self.ds, self.n = ds, n
+    def __len__(self): return self.n
+    def __getitem__(self, i): return self.ds[i % len(self.ds)]
 
 # %% ../nbs/02_data.ipynb #1f84ae6c
 def get_data(name:str, # 'digits', 'cifar10', 'cifar100' or 'imagenet'

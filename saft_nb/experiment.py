@@ -22,12 +22,12 @@ from fastcore.meta import delegates
 
 import saft_nb
 from .quant import ESTIMATORS, STE_MODES
-from .graph import quantize_model, quant_summary, model_device, calibrate, learn_ranges, PLACEMENTS
-from .data import get_data, make_dls, k_shot, SPECS, DataNotFoundError
+from .graph import quant_summary, model_device, PLACEMENTS
+from .data import get_data, make_dls, k_shot, SPECS, DataNotFoundError, Flagged, Cycled
 from .models import load_teacher, atomic_save, atomic_write_text, teacher_norm, check_teacher, NORMS, TEACHERS
 from .synthesis import (synthesize_to_disk, load_synthetic, METHODS, GDFQGenerator, train_generator, sample_generator,
                                teacher_fingerprint, derive_seed)
-from .train import synq_learner, fit_synq, evaluate, seed_everything, SynQ
+from .train import synq_learner, fit_synq, evaluate, seed_everything, prepare_student, SynQ
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'FINETUNE', 'PRESETS', 'TABLES', 'SMOKE', 'CALIB', 'TRAIN_DATA', 'GENERATORS', 'ABLATION_ORDER',
@@ -277,42 +277,28 @@ def _calib_real(row:Row)->list:
 CALIB = {'noise': _calib_noise, 'synthetic': _calib_synthetic, 'generator': _generator_batches,
          'generator_zeros': _calib_generator_zeros, 'real': _calib_real}
 
-class _Flagged(torch.utils.data.Dataset):
-    "Items (x, y, is_synthetic) so that the low-pass filter skips real images."
-    def __init__(self, ds, synthetic:bool): self.ds, self.flag = ds, torch.tensor(synthetic)
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i): x, y = self.ds[i][:2]; return x, torch.as_tensor(y), self.flag
-
-def _fewshot(row:Row): return _Flagged(k_shot(row.real(), row.cfg['k'], seed=row.cfg['seed']), False)
+def _fewshot(row:Row): return Flagged(k_shot(row.real(), row.cfg['k'], seed=row.cfg['seed']), False)
 
 TRAIN_DATA = {
-    'synthetic': lambda row: _Flagged(row.synthetic, True),
+    'synthetic': lambda row: Flagged(row.synthetic, True),
     'fewshot': _fewshot,
-    'mixed': lambda row: torch.utils.data.ConcatDataset([_Flagged(row.synthetic, True), _fewshot(row)]),
-    'real': lambda row: _Flagged(row.real(), False),
+    'mixed': lambda row: torch.utils.data.ConcatDataset([Flagged(row.synthetic, True), _fewshot(row)]),
+    'real': lambda row: Flagged(row.real(), False),
 }
 
 # %% ../nbs/09_experiment.ipynb #7ddb6911
-class _Cycle(torch.utils.data.Dataset):
-    "`n` items cycling through `ds`: with a shuffled loader, the authors' fixed number of iterations per epoch."
-    def __init__(self, ds, n:int): self.ds, self.n = ds, n
-    def __len__(self): return self.n
-    def __getitem__(self, i): return self.ds[i % len(self.ds)]
-
 def make_student(row:Row)->torch.nn.Module:
     "The quantized teacher, calibrated on the row's calibration batches with its estimators, ranges made learnable if asked."
     c = row.cfg
-    student = quantize_model(row.teacher, c['w_bits'], c['a_bits'], c['first_last_bits'], c['act_placement'], c['layer_bits'], c['ste'])
-    calibrate(student, CALIB[c['calib']](row), estimator=c['calib_estimator'], weight_clip=c['weight_clip'])
-    if c['learn_ranges'] != 'none': learn_ranges(student, acts=True, weights=c['learn_ranges'] == 'act+weight', grad_mult=c['range_grad_mult'])
-    return student
+    return prepare_student(row.teacher, CALIB[c['calib']](row), c['w_bits'], c['a_bits'], c['first_last_bits'], c['act_placement'],
+                           c['layer_bits'], c['ste'], c['calib_estimator'], c['weight_clip'], c['learn_ranges'], c['range_grad_mult'])
 
 def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, training iterations per epoch)
     "Fine-tune `student` with the row's recipe on its training set (checkpointed, resumable); nothing for `finetune='none'`."
     c = row.cfg
     if FINETUNE[c['finetune']] is None: return [], 0
     train = TRAIN_DATA[c['train_data']](row)
-    if c['epoch_iters']: train = _Cycle(train, c['epoch_iters'] * c['bs'])
+    if c['epoch_iters']: train = Cycled(train, c['epoch_iters'] * c['bs'])
     dls = make_dls(train, row.test[0], bs=c['bs'], seed=c['seed'], device=row.dev, drop_last=len(train) > c['bs'], valid_bs=256)
     learn = synq_learner(student, row.teacher, dls, sam_rho=c['sam_rho'], sam_adaptive=c['sam_adaptive'], seed=c['seed'],
                          channels_last=c['channels_last'] and row.dev.type == 'cpu', **synq_effective(c, defaults=False))

@@ -23,7 +23,7 @@ from fastcore.basics import store_attr
 from fastcore.meta import delegates
 
 from .quant import QuantWeightMixin
-from .graph import calibrate, residual_branches
+from .graph import quantize_model, calibrate, learn_ranges, residual_branches
 from .filters import lowpass
 from .gradcam import GradCAM
 from .synthesis import random_crop_flip
@@ -32,7 +32,8 @@ from .losses import kd_loss, difficulty, masked_ce, cam_loss, fa_loss, fgsm_like
 
 # %% auto #0
 __all__ = ['FeatureHooks', 'SynQ', 'SynQLearner', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint',
-           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'evaluate']
+           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'prepare_student',
+           'evaluate']
 
 # %% ../nbs/08_train.ipynb #5199603a
 class FeatureHooks:
@@ -337,6 +338,26 @@ def calibrate_student(student:nn.Module, # from `quantize_model`
     elif source != 'data': raise ValueError(f"calibration source must be 'noise' or 'data', got {source!r}")
     elif data is None: raise ValueError("source='data' needs data=<iterable of batches>")
     return calibrate(student, data, n_batches=n_batches, estimator=estimator, weight_clip=weight_clip)
+
+def prepare_student(teacher:nn.Module, # FP teacher (left untouched)
+                    batches, # calibration batches: tensors or (x, y, ...) tuples
+                    w_bits:int=4, # weight bit width, 2..8
+                    a_bits:int=4, # activation bit width, 2..8
+                    first_last_bits:int|None=None, # width of the first/last layer and their inputs (None: the same)
+                    act_placement:str='after_activation', # see `saft_nb.graph.quantize_model`
+                    layer_bits:dict|None=None, # mixed precision: {layer name: w_bits or (w_bits, a_bits)}
+                    ste:str='clipped', # straight-through estimator: 'clipped' or 'pass'
+                    estimator:str='ema', # activation range estimator (see `saft_nb.quant.ESTIMATORS`)
+                    weight_clip:str|None=None, # 'mse': MSE-optimal per-channel weight clip
+                    learn:str='none', # learned (LSQ) ranges: 'none', 'act' or 'act+weight'
+                    grad_mult:float=1., # gradient multiplier of learned ranges
+                   )->nn.Module: # the quantized, calibrated student
+    "Quantize `teacher`, calibrate its ranges on `batches`, and make them learnable if asked: the student a fine-tuning starts from."
+    if learn not in ('none', 'act', 'act+weight'): raise ValueError(f"learn must be 'none', 'act' or 'act+weight', got {learn!r}")
+    student = quantize_model(teacher, w_bits, a_bits, first_last_bits, act_placement, layer_bits, ste)
+    calibrate(student, batches, estimator=estimator, weight_clip=weight_clip)
+    if learn != 'none': learn_ranges(student, acts=True, weights=learn == 'act+weight', grad_mult=grad_mult)
+    return student
 
 # %% ../nbs/08_train.ipynb #bd963648
 @torch.no_grad()

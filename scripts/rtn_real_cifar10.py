@@ -4,7 +4,7 @@ range estimator and calibration source, on the real test images.
 Uses the option-A ResNet-20 checkpoint (akamaster, `resnet20-12fca82f.th`, trained with ImageNet normalization) and the CIFAR-10
 test set re-encoded as JPEG (`<data_root>/test/<class>/*.jpg`). Both are paths, never copied into the project.
 
-    python scripts/rtn_real_cifar10.py --data-root ../shared/data/cifar10-jpeg --ckpt ../shared/models/resnet20-12fca82f.th \
+    python scripts/rtn_real_cifar10.py --data-root <folder with test/<class>/*.jpg> --ckpt resnet20-12fca82f.th \
         [--bits 8 4 3] [--placements after_activation layer_input] [--estimators ema mse] [--weight-clip none mse] [--n-test 2000]
 
 Calibration: `--calib-batches` batches of `--calib-bs` Gaussian-noise images in the normalized input space (seed `--seed`), the
