@@ -64,6 +64,8 @@ class RunConfig:
     gen_steps:int=800 # GDFQ generator training steps (authors' code: 4 epochs x 200)
     gen_bs:int=16 # GDFQ generator batch size
     gen_lr:float=1e-3 # GDFQ generator learning rate
+    gen_options:dict=field(default_factory=dict) # other `train_generator` options: DSG's `slack`, FDDA's `dbns_weight`, `ce_weight`, ...
+    centre_source:str='synthetic' # BNS centres: 'synthetic' (optimized, TexQ/SynQ) or 'real' (one real training image per class, FDDA)
     calib:str='noise' # calibration batches, a key of `CALIB`
     calib_batches:int=8 # calibration batches
     calib_bs:int=64 # calibration batch size
@@ -80,6 +82,7 @@ class RunConfig:
     lr:float=1e-5 # peak learning rate (the KD term is scaled by 8,000: W4A4 ResNet-20 collapses at 1e-4)
     bs:int=64 # fine-tuning batch size
     sched:str='cos' # learning-rate schedule: 'cos', 'step' or 'const'
+    milestones:tuple=(0.5, 0.75) # 'step' schedule: fractions of the training at which the lr is multiplied by 0.1
     valid_every:int=1 # validate on the test set every this many epochs (always after the last)
     epoch_iters:int|None=None # iterations per epoch, cycling through the data (authors' code: 200); None: one pass
     sam_rho:float=0. # > 0: SAQ's sharpness-aware update with this radius
@@ -109,13 +112,13 @@ PRESETS = {
     'recommended': dict(calib='synthetic', calib_estimator='mse', weight_clip='mse', learn_ranges='act'),
 }
 
-TABLES = ('main', 'plugin', 'ablation', 'fewshot')
+TABLES = ('main', 'plugin', 'ablation', 'fewshot', 'saq', 'fdda', 'dsg')
 
 SMOKE = dict(dataset='digits', model='digits_resnet', data_root=None, teacher_weights=None, norm=None,
              synth_n=64, synth_steps=10, synth_bs=64, synth_options=dict(centre_steps=10), gen_steps=10, gen_bs=16,
              calib_batches=2, calib_bs=32, epochs=1, epoch_iters=None, bs=32, lr=1e-4, sched='cos')
 
-_DICT_KEYS = ('synth_options', 'synq_options')
+_DICT_KEYS = ('synth_options', 'synq_options', 'gen_options')
 
 def _choice(cfg, key, valid):
     if cfg[key] not in valid: raise ValueError(f"{key} must be one of {list(valid)}, got {cfg[key]!r}")
@@ -131,7 +134,8 @@ def make_config(**kw)->dict:
         for k, v in deepcopy(layer).items(): cfg[k] = {**cfg[k], **v} if k in _DICT_KEYS and v is not None else v
     for key, valid in (('finetune', FINETUNE), ('train_data', TRAIN_DATA), ('synth_method', [*METHODS, 'gdfq']), ('calib', CALIB),
                        ('calib_estimator', ESTIMATORS), ('weight_clip', (None, 'mse')), ('learn_ranges', ('none', 'act', 'act+weight')),
-                       ('act_placement', PLACEMENTS), ('ste', STE_MODES), ('table', (None, *TABLES)), ('norm', (None, *NORMS))):
+                       ('act_placement', PLACEMENTS), ('ste', STE_MODES), ('table', (None, *TABLES)), ('norm', (None, *NORMS)),
+                       ('centre_source', ('synthetic', 'real'))):
         _choice(cfg, key, valid)
     ei = cfg['epoch_iters']
     if ei is not None and (isinstance(ei, bool) or not isinstance(ei, int) or ei < 1):
@@ -213,6 +217,12 @@ class Row:
     def generator(self)->GDFQGenerator: return _generator(self)
     def real(self, split:str|None=None): return get_data(self.cfg['dataset'], self.cfg['data_root'], split or self.cfg['train_split'],
                                                          mean=self.norm[0], std=self.norm[1])[0]
+    @cached_property
+    def centre_images(self)->torch.Tensor|None:
+        "One real training image per class, row k of class k (FDDA's centres), or None for optimized centres."
+        if self.cfg['centre_source'] != 'real': return None
+        one = k_shot(self.real(), 1, seed=self.cfg['seed'])
+        return torch.stack([x for x, _ in sorted(((one[i][0], int(one[i][1])) for i in range(len(one))), key=lambda t: t[1])])
 
 def prepare_data(row:Row):
     "Make what the row synthesizes (the synthetic set, the GDFQ generator) now, so that its time is counted apart."
@@ -227,12 +237,14 @@ def _synthesizes(cfg)->bool:
 def _generator(row:Row)->GDFQGenerator:
     "GDFQ's generator trained against the teacher with the row's settings; cached in out_dir/generators."
     cfg, spec = row.cfg, row.spec
+    extra = json.dumps([cfg['gen_options'], cfg['centre_source']], sort_keys=True)
     f = row.out_dir/'generators'/(f"{cfg['dataset']}_{cfg['model']}_{teacher_fingerprint(row.teacher)[:12]}_{cfg['gen_steps']}_"
-                                  f"{cfg['gen_bs']}_{cfg['gen_lr']}_seed{cfg['seed']}.pth")
+                                  f"{cfg['gen_bs']}_{cfg['gen_lr']}_{hashlib.sha1(extra.encode()).hexdigest()[:8]}_seed{cfg['seed']}.pth")
     with torch.random.fork_rng(devices=[]):  # the generator's initialization does not depend on what ran before
         torch.manual_seed(derive_seed(cfg['seed'], 8)); gen = GDFQGenerator(spec.n_classes, input_shape=spec.input_shape)
     if f.exists(): gen.load_state_dict(torch.load(f, map_location='cpu', weights_only=True)); return gen.to(model_device(row.teacher)).eval()
-    train_generator(row.teacher, gen, steps=cfg['gen_steps'], bs=cfg['gen_bs'], lr=cfg['gen_lr'], seed=cfg['seed'])
+    train_generator(row.teacher, gen, steps=cfg['gen_steps'], bs=cfg['gen_bs'], lr=cfg['gen_lr'], seed=cfg['seed'],
+                    centre_images=row.centre_images, **cfg['gen_options'])
     atomic_save({k: v.detach().cpu() for k, v in gen.state_dict().items()}, f)
     return gen
 
@@ -245,10 +257,11 @@ def _synthetic(row:Row):
     keys = ('synth_method', 'synth_n', 'synth_steps', 'synth_bs', 'synth_lr', 'seed')
     parts = [cfg['dataset'], cfg['model']] + [str(cfg[k]) for k in keys]
     if cfg['synth_options']: parts.append(hashlib.sha1(json.dumps(cfg['synth_options'], sort_keys=True).encode()).hexdigest()[:8])
+    if cfg['centre_source'] == 'real': parts.append('realcentres')
     d = cfg['synth_dir'] or row.out_dir/'synthetic'/'_'.join(parts)
     synthesize_to_disk(d, row.teacher, cfg['synth_n'], group_size=min(1280, cfg['synth_n']), n_classes=spec.n_classes,
                        input_shape=spec.input_shape, method=cfg['synth_method'], bs=cfg['synth_bs'], steps=cfg['synth_steps'],
-                       lr=cfg['synth_lr'], seed=cfg['seed'], **cfg['synth_options'])
+                       lr=cfg['synth_lr'], seed=cfg['seed'], centre_images=row.centre_images, **cfg['synth_options'])
     return load_synthetic(d)
 
 # %% ../nbs/09_experiment.ipynb #12787fa0
@@ -302,7 +315,7 @@ def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, tra
     dls = make_dls(train, row.test[0], bs=c['bs'], seed=c['seed'], device=row.dev, drop_last=len(train) > c['bs'], valid_bs=256)
     learn = synq_learner(student, row.teacher, dls, sam_rho=c['sam_rho'], sam_adaptive=c['sam_adaptive'], seed=c['seed'],
                          channels_last=c['channels_last'] and row.dev.type == 'cpu', **synq_effective(c, defaults=False))
-    hist = fit_synq(learn, c['epochs'], lr=c['lr'], sched=c['sched'], ckpt_dir=row.out_dir/'checkpoints'/c['name'],
+    hist = fit_synq(learn, c['epochs'], lr=c['lr'], sched=c['sched'], milestones=tuple(c['milestones']), ckpt_dir=row.out_dir/'checkpoints'/c['name'],
                     valid_every=c['valid_every'], ckpt_key=hashlib.sha1(json.dumps(c, sort_keys=True, default=str).encode()).hexdigest()[:16])
     return hist, len(dls.train)
 
@@ -406,8 +419,25 @@ def row_label(cfg:dict, # a record's configuration
     preset = cfg.get('preset')
     return (label if preset in (None, 'paper') else f"{label} [{preset}]"), pm
 
+def _seed_system_label(cfg, table):
+    "Labels of the SAQ, FDDA and DSG tables: the system's own method names where a row runs its recipe."
+    ft, w = cfg['finetune'], cfg['w_bits']
+    if table == 'saq':
+        mp = ' (mixed precision)' if cfg.get('layer_bits') or cfg.get('bops_budget') else ''
+        if not cfg['sam_rho']: return f"SGD{mp}", None
+        if cfg['sam_adaptive']: return f"ASAM ρ={cfg['sam_rho']:g}{mp}", None
+        return f"SAQ (SAM ρ={cfg['sam_rho']:g}){mp}", (None if mp else 'SAQ')
+    if table == 'fdda':
+        fl = f"F{cfg['first_last_bits'] or w}L{cfg['first_last_bits'] or w}"
+        centres = 'real centres' if cfg.get('centre_source') == 'real' else 'synthetic centres'
+        return (f"RTN + calibration ({centres})", None) if ft == 'none' else (f"FDDA-style ({fl}, {centres})", f"FDDA ({fl})")
+    data = {'dsg': 'DSG', 'zeroq': 'ZeroQ', 'gdfq': 'GDFQ generator'}.get(cfg['synth_method'], cfg['synth_method'])
+    if ft == 'none': return (f"{data} data, calibration only", 'DSG-PTQ' if data == 'DSG' else None)
+    return (f"{data} data, fine-tuned", 'DSG-QAT' if cfg['synth_method'] in ('dsg', 'gdfq') else None)
+
 def _row_label(cfg, table):
     if table not in TABLES: raise ValueError(f"table must be one of {list(TABLES)}, got {table!r}")
+    if table in ('saq', 'fdda', 'dsg'): return _seed_system_label(cfg, table)
     ft = cfg['finetune']
     if ft == 'none': return 'RTN + calibration', None
     name = {'kd': 'KD only', 'synq': 'SynQ'}.get(ft, ft)
@@ -464,8 +494,9 @@ def paper_table(records, # records (list of dicts) or a `record_rows` DataFrame
     out = []
     def add(ds, m, w, a, method, pm, top1=float('nan'), std=float('nan'), seeds=0, drop=float('nan')):
         pm = pm if pm in known else None  # a method the paper's table does not have at all
-        pm_key = (table if pm != 'FP' else 'main', ds, paper_model(m), int(w), int(a))
-        p, pfp = look.get((*pm_key, pm)), look.get(('main', *pm_key[1:], 'FP'))
+        key = (ds, paper_model(m), int(w), int(a))
+        pfp = look.get((table, *key, 'FP')) or look.get(('main', *key, 'FP'))   # a system's own FP row, else the SynQ paper's
+        p = pfp if pm == 'FP' else look.get((table, *key, pm))
         out.append({'dataset': ds, 'model': m, 'bits': f"W{w}A{a}", 'method': method, 'top1': top1, 'std': std, 'seeds': seeds,
                     'drop': drop, 'paper method': pm, 'paper top1': p.top1 if p else float('nan'),
                     'paper std': p.std if p else float('nan'),

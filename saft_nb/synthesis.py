@@ -29,8 +29,8 @@ __all__ = ['METHODS', 'derive_seed', 'local_generator', 'balanced_labels', 'var_
            'hard_sample_ce', 'lse_loss', 'deep_half_start', 'lbns_loss', 'random_crop_flip', 'SynthOptions',
            'synth_options', 'optimize_pixels', 'frozen_teacher', 'calibration_centres', 'n_centres',
            'centre_statistics', 'synthesize', 'bn_match', 'teacher_agreement', 'teacher_fingerprint',
-           'tensor_fingerprint', 'synthesize_to_disk', 'load_synthetic', 'GDFQGenerator', 'train_generator',
-           'sample_generator']
+           'tensor_fingerprint', 'synthesize_to_disk', 'load_synthetic', 'GDFQGenerator', 'fdda_deep_start',
+           'fdda_losses', 'train_generator', 'sample_generator']
 
 # %% ../nbs/04_synthesis.ipynb #bbf6924d
 def derive_seed(*keys:int, # non-negative integers, e.g. (seed, group) or (seed, batch, restart)
@@ -618,6 +618,26 @@ class GDFQGenerator(nn.Module):
         out = F.interpolate(self.block1(out), scale_factor=2)
         return self.block2(out)
 
+def fdda_deep_start(n_layers:int)->int:
+    "First BN layer of the 'deeper half' FDDA's centre losses use (its code: int((L+1)/2) - 2)."
+    return max(0, (n_layers + 1) // 2 - 2)
+
+def fdda_losses(means:list, # batch means of one single-class batch, one (C_l,) per BN layer
+                vars:list, # batch variances, likewise
+                centre_mean:list, # per BN layer: the class's centre means (C_l,)
+                centre_var:list, # likewise, variances
+                noise_std:tuple=(0.5, 1.), # std of the Gaussian distortion of the centre mean and variance (DBNS)
+                generator:torch.Generator|None=None, # CPU generator of the distortion
+               )->tuple: # (L_DBNS, L_CBNS) scalars
+    "FDDA's distribution-level (centres distorted by Gaussian noise) and centre-level BNS losses, over the deeper half of the BN layers"
+    L, dbns, cbns = len(means), [], []
+    for l in range(fdda_deep_start(L), L):
+        cm, cv = centre_mean[l], centre_var[l]
+        xi = torch.randn(2, *cm.shape, generator=generator).to(cm.device)
+        dbns.append(F.mse_loss(means[l], cm + noise_std[0] * xi[0]) + F.mse_loss(vars[l], cv + noise_std[1] * xi[1]))
+        cbns.append(F.mse_loss(means[l], cm) + F.mse_loss(vars[l], cv))
+    return torch.stack(dbns).mean(), torch.stack(cbns).mean()
+
 def train_generator(teacher:nn.Module, # pretrained BN classifier (frozen during training)
                     generator:GDFQGenerator, # the generator to train (in place, on the teacher's device)
                     steps:int=800, # Adam steps (the authors: 4 epochs x 200 iterations)
@@ -628,12 +648,26 @@ def train_generator(teacher:nn.Module, # pretrained BN classifier (frozen during
                     device=None, # device (None: the teacher's)
                     progress:bool=True, # progress bar
                     history:list|None=None, # if a list, receives the loss of every step (CPU floats)
+                    ce_weight:float=1., # weight of the CE of random-label batches (FDDA: 0.5)
+                    slack:float=0., # DSG: BN-gap margin as a fraction of the running std / variance (see `bn_gap`)
+                    centre_images:Tensor|None=None, # FDDA: (K, C, H, W) one real image per class whose BN statistics are the centres
+                    dbns_weight:float=0.9, # FDDA: weight of the distribution-level loss of the single-class batch
+                    cbns_weight:float=0.01, # FDDA: weight of the centre-level loss
+                    class_ce_weight:float=0.5, # FDDA: weight of the single-class batch's CE
                    )->GDFQGenerator: # the trained generator (in eval mode)
-    "Train GDFQ's generator with CE + `bns_weight`·L_BNS against the frozen teacher"
+    "Train GDFQ's generator with CE + `bns_weight`·L_BNS (DSG: with slack; FDDA: plus a single-class batch aligned to its BNS centres)"
     _check_request(teacher, bs, generator.n_classes, generator.input_shape, bs, steps, lr, seed)
+    if centre_images is not None and tuple(centre_images.shape) != (generator.n_classes, *generator.input_shape):
+        raise ValueError(f"centre_images must have shape {(generator.n_classes, *generator.input_shape)} (one image per class), "
+                         f"got {tuple(centre_images.shape)}")
     g = local_generator(seed, 5)
     rows, n_seen = [], 0
     with frozen_teacher(teacher, device, channels_last=False) as (model, dev, _), BNStats(bn_layers(model)) as rec:
+        centres, classes = None, None
+        if centre_images is not None:
+            centres = centre_statistics(model, rec, centre_images.float())
+            with torch.no_grad(): right = model(centre_images.float().to(dev)).argmax(1).cpu() == torch.arange(generator.n_classes)
+            classes = torch.where(right)[0] if right.any() else torch.arange(generator.n_classes)  # FDDA: centres the teacher gets right
         generator.to(dev).train()
         opt = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
         pbar = progress_bar(range(steps)) if progress else None
@@ -642,7 +676,13 @@ def train_generator(teacher:nn.Module, # pretrained BN classifier (frozen during
             y = torch.randint(0, generator.n_classes, (bs,), generator=g).to(dev)
             logits = model(generator(z, y))
             if t == 0: rec.check()
-            loss = F.cross_entropy(logits, y) + bns_weight * bns_loss(rec.mean, rec.var, rec.bns)
+            loss = ce_weight * F.cross_entropy(logits, y) + bns_weight * bns_loss(rec.mean, rec.var, rec.bns, slack)
+            if centres is not None:  # FDDA: one class per step, its batch's statistics drawn towards that class's centres
+                c = classes[torch.randint(len(classes), (), generator=g)].item()
+                yc = torch.full((bs,), c, device=dev)
+                lc = model(generator(torch.randn(bs, generator.latent_dim, generator=g).to(dev), yc))
+                d, cc = fdda_losses(rec.mean, rec.var, [m[c] for m in centres['mean']], [v[c] for v in centres['var']], generator=g)
+                loss = loss + dbns_weight * d + cbns_weight * cc + class_ce_weight * F.cross_entropy(lc, yc)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             rows.append(loss.detach())
             if (t + 1) % 50 == 0 or t + 1 == steps:
