@@ -28,13 +28,14 @@ from .models import load_teacher, atomic_save, atomic_write_text, teacher_norm, 
 from .synthesis import (synthesize_to_disk, load_synthetic, METHODS, GDFQGenerator, train_generator, sample_generator,
                                teacher_fingerprint, derive_seed)
 from .train import synq_learner, fit_synq, evaluate, seed_everything, prepare_student, SynQ
+from .mixed import mixed_precision, budget_of
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'FINETUNE', 'PRESETS', 'TABLES', 'SMOKE', 'CALIB', 'TRAIN_DATA', 'GENERATORS', 'ABLATION_ORDER',
            'RunConfig', 'make_config', 'write_record', 'read_records', 'find_records', 'same_config', 'versions', 'Row',
-           'prepare_data', 'make_student', 'finetune', 'make_record', 'run', 'results_table', 'paper_results',
-           'paper_model', 'synq_effective', 'ideas', 'row_label', 'record_rows', 'paper_table', 'table_markdown',
-           'MissingInputs', 'require_inputs', 'as_ints']
+           'prepare_data', 'bops_budget', 'layer_widths', 'make_student', 'finetune', 'make_record', 'run',
+           'results_table', 'paper_results', 'paper_model', 'synq_effective', 'ideas', 'row_label', 'record_rows',
+           'paper_table', 'table_markdown', 'MissingInputs', 'require_inputs', 'as_ints']
 
 # %% ../nbs/09_experiment.ipynb #0eca8f47
 @dataclass
@@ -52,6 +53,8 @@ class RunConfig:
     first_last_bits:int|None=None # width of the first and last layer and their inputs (e.g. 8, "F8L8"); None: the same
     layer_bits:dict|None=None # mixed precision: {layer name: w_bits or [w_bits, a_bits]}
     act_placement:str='after_activation' # 'after_activation' (authors') or 'layer_input' (every conv/linear input)
+    bops_budget:float|str|None=None # mixed precision: a BOPs budget (number, or 'W3A3' for that uniform setting's BOPs), allocated data-free; None: uniform
+    mp_bits:tuple=(2, 3, 4, 8) # mixed precision: the candidate widths of each layer
     ste:str='clipped' # straight-through estimator: 'clipped' or 'pass' (authors')
     seed:int=0 # seed of synthesis, calibration and fine-tuning
     synth_method:str='centres' # a saft_nb.synthesis method (zeroq, hast, centres, dsg), or 'gdfq': samples of a trained GDFQ generator
@@ -227,12 +230,14 @@ class Row:
 def prepare_data(row:Row):
     "Make what the row synthesizes (the synthetic set, the GDFQ generator) now, so that its time is counted apart."
     c = row.cfg
-    if (c['finetune'] != 'none' and c['train_data'] in ('synthetic', 'mixed')) or c['calib'] == 'synthetic': row.synthetic
+    if (c['finetune'] != 'none' and c['train_data'] in ('synthetic', 'mixed')) or c['calib'] == 'synthetic' or c['bops_budget'] is not None:
+        row.synthetic
     if c['calib'] in ('generator', 'generator_zeros'): row.generator
 
 def _synthesizes(cfg)->bool:
     "Whether the row synthesizes images or trains a generator from the teacher's BN statistics."
-    return (cfg['finetune'] != 'none' and cfg['train_data'] in ('synthetic', 'mixed')) or cfg['calib'] in ('synthetic', 'generator', 'generator_zeros')
+    return ((cfg['finetune'] != 'none' and cfg['train_data'] in ('synthetic', 'mixed')) or cfg['bops_budget'] is not None
+            or cfg['calib'] in ('synthetic', 'generator', 'generator_zeros'))
 
 def _generator(row:Row)->GDFQGenerator:
     "GDFQ's generator trained against the teacher with the row's settings; cached in out_dir/generators."
@@ -300,11 +305,27 @@ TRAIN_DATA = {
 }
 
 # %% ../nbs/09_experiment.ipynb #7ddb6911
+def bops_budget(row:Row)->float|None:
+    "The row's BOPs budget: the number given, or the BOPs of the uniform setting named by a string such as 'W3A3'; None: uniform widths."
+    b = row.cfg['bops_budget']
+    if b is None or isinstance(b, (int, float)): return b
+    m = re.fullmatch(r'W(\d)A(\d)', str(b))
+    if not m: raise ValueError(f"bops_budget must be a number or a string like 'W3A3', got {b!r}")
+    return budget_of(row.teacher, int(m[1]), int(m[2]), row.spec.input_shape, row.cfg['act_placement'], row.cfg['first_last_bits'])
+
+def layer_widths(row:Row)->dict|None:
+    "The row's per-layer widths: `layer_bits`, or a data-free allocation under `bops_budget` from the synthetic images (never real ones)."
+    c, budget = row.cfg, bops_budget(row)
+    if budget is None: return c['layer_bits']
+    images = row.synthetic.tensors[0][:256]
+    return mixed_precision(row.teacher, images.to(row.dev), budget, bits=tuple(c['mp_bits']), act_placement=c['act_placement'],
+                           estimator=c['calib_estimator'], weight_clip=c['weight_clip'])
+
 def make_student(row:Row)->torch.nn.Module:
     "The quantized teacher, calibrated on the row's calibration batches with its estimators, ranges made learnable if asked."
     c = row.cfg
     return prepare_student(row.teacher, CALIB[c['calib']](row), c['w_bits'], c['a_bits'], c['first_last_bits'], c['act_placement'],
-                           c['layer_bits'], c['ste'], c['calib_estimator'], c['weight_clip'], c['learn_ranges'], c['range_grad_mult'])
+                           layer_widths(row), c['ste'], c['calib_estimator'], c['weight_clip'], c['learn_ranges'], c['range_grad_mult'])
 
 def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, training iterations per epoch)
     "Fine-tune `student` with the row's recipe on its training set (checkpointed, resumable); nothing for `finetune='none'`."
@@ -327,6 +348,7 @@ def make_record(row:Row, student, fp:dict, rtn:dict, final:dict, hist:list, iter
                teacher_fingerprint=teacher_fingerprint(row.teacher), versions=versions(), device=str(row.dev), seconds=row.seconds,
                fp=fp, rtn=rtn, final=final, top1=final['top1'], top1_drop=fp['top1'] - final['top1'], top1_best_epoch=best,
                epochs=hist, train_iters_per_epoch=iters, size_mib=s.size_bits / 8 / 2**20, gbops=s.bops / 1e9,
+               layer_bits=student.quant_config.settings['layer_bits'],
                created=time.strftime('%Y-%m-%d %H:%M:%S'))
     return json.loads(json.dumps(rec, default=str))
 

@@ -264,6 +264,10 @@ def _quantize_traced(gm, w_bits, a_bits, first_last_bits, placement, layer_bits,
         for l in layers: inputs.setdefault(l.args[0], []).append(l)
         for inp, users in inputs.items():
             b = max(bits[u.target][1] for u in users)
+            asked = {u.target: bits[u.target][1] for u in users}
+            if len(set(asked.values())) > 1:
+                warnings.warn(f"layers {sorted(asked)} read one tensor, quantized once: their input widths {asked} become {b} bits (the widest)",
+                              stacklevel=3)
             _insert_quantizer(gm, inp, f"input_quant.{inp.name}", ActQuantizer(b, ste))
     gm.graph.lint(); gm.recompile()
     return gm
@@ -280,6 +284,8 @@ def _quantize_modules(q, w_bits, a_bits, first_last_bits, placement, layer_bits,
     names = [n for n, m in q.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     if not names: raise ValueError(f"{type(q).__name__} has no nn.Conv2d or nn.Linear layer to quantize")
     lb = _layer_bits(layer_bits, names, w_bits, a_bits)
+    if any(a != a_bits for _, a in lb.values()):
+        raise ValueError(f"per-layer activation widths in layer_bits need a traced graph, and {err}; give weight widths only (ints)") from None
     for i, n in enumerate(names):
         wb = lb.get(n, (first_last_bits,) * 2 if first_last_bits and i in (0, len(names) - 1) else (w_bits, a_bits))[0]
         new = quantize_layer(q.get_submodule(n), wb, ste)

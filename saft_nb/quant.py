@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/quant.html.md"""
 
 # %% ../nbs/00_quant.ipynb #2bf72785
 from __future__ import annotations
-import math
+import math, numbers
 
 import torch
 import torch.nn as nn
@@ -24,9 +24,9 @@ def check_bits(bits, # requested bit width
                name:str='bits', # argument name used in the error message
               )->int:
     "Return `bits` if it is an integer in 2..8, else raise a `ValueError` that says the valid range."
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 8:
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral) or not 2 <= bits <= 8:
         raise ValueError(f"{name} must be an integer bit width in 2..8, got {bits!r}")
-    return bits
+    return int(bits)
 
 _STEP_FLOOR = 1e-8  # smallest step (float32); a zero-width range [c, c] then reproduces c to float32 precision
 
