@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/experiment.html.md"""
 
 # %% ../nbs/09_experiment.ipynb #c52d6611
 from __future__ import annotations
-import hashlib, json, platform, re, subprocess, time
+import hashlib, itertools, json, platform, re, subprocess, time
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, asdict, fields
@@ -274,9 +274,12 @@ def _calib_noise(row:Row)->list:
     c, g = row.cfg, torch.Generator().manual_seed(row.cfg['seed'])
     return [torch.randn(c['calib_bs'], *row.spec.input_shape, generator=g) for _ in range(c['calib_batches'])]
 
-def _calib_synthetic(row:Row)->list:
+def _first_batches(ds, row:Row)->list:
+    "The first `calib_batches` shuffled batches of `calib_bs` items of `ds` (and no more are loaded)."
     c = row.cfg
-    return list(make_dls(row.synthetic, row.synthetic, bs=c['calib_bs'], seed=c['seed'], device='cpu').train)[:c['calib_batches']]
+    return list(itertools.islice(make_dls(ds, ds, bs=c['calib_bs'], seed=c['seed'], device='cpu').train, c['calib_batches']))
+
+def _calib_synthetic(row:Row)->list: return _first_batches(row.synthetic, row)
 
 def _generator_batches(row:Row)->list:
     c = row.cfg
@@ -289,8 +292,7 @@ def _calib_generator_zeros(row:Row)->list:
 
 def _calib_real(row:Row)->list:
     c = row.cfg
-    real = k_shot(row.real(), c['k'], seed=c['seed']) if c['train_data'] in ('fewshot', 'mixed') else row.real()
-    return list(make_dls(real, real, bs=c['calib_bs'], seed=c['seed'], device='cpu').train)[:c['calib_batches']]
+    return _first_batches(k_shot(row.real(), c['k'], seed=c['seed']) if c['train_data'] in ('fewshot', 'mixed') else row.real(), row)
 
 CALIB = {'noise': _calib_noise, 'synthetic': _calib_synthetic, 'generator': _generator_batches,
          'generator_zeros': _calib_generator_zeros, 'real': _calib_real}
@@ -413,8 +415,9 @@ def paper_results()->pd.DataFrame:
 
 def paper_model(name:str)->str:
     "The paper's name of a model name of ours (e.g. 'resnet20_cifar100' -> 'resnet20', 'mobilenetv2_w1' -> 'mobilenetv2')."
-    if (m := re.fullmatch(r'(resnet\d+)a?_cifar(10|100)', name)): return m[1]
-    return {'mobilenetv2_w1': 'mobilenetv2'}.get(name, name)
+    if (m := re.fullmatch(r'(?:pre)?(resnet\d+)a?_cifar(10|100)', name)): return m[1]   # SAQ's table: a pre-activation ResNet-20
+    return {'mobilenetv2_w1': 'mobilenetv2', 'mobilenet_w1': 'mobilenetv1', 'regnetx006': 'regnetx600m', 'sqnxt23_w2': 'squeezenext',
+            'shufflenet_g1_w1': 'shufflenet'}.get(name, name)
 
 GENERATORS = {'gdfq': 'GDFQ', 'zeroq': 'ZeroQ', 'hast': 'HAST', 'dsg': 'DSG', 'centres': 'HAST+centres'}
 _SYNQ_DEFAULTS = {k: p.default for k, p in signature(SynQ).parameters.items() if p.default is not p.empty}
@@ -455,7 +458,8 @@ def _seed_system_label(cfg, table):
         return (f"RTN + calibration ({centres})", None) if ft == 'none' else (f"FDDA-style ({fl}, {centres})", f"FDDA ({fl})")
     data = {'dsg': 'DSG', 'zeroq': 'ZeroQ', 'gdfq': 'GDFQ generator'}.get(cfg['synth_method'], cfg['synth_method'])
     if ft == 'none': return (f"{data} data, calibration only", 'DSG-PTQ' if data == 'DSG' else None)
-    return (f"{data} data, fine-tuned", 'DSG-QAT' if cfg['synth_method'] in ('dsg', 'gdfq') else None)
+    if cfg['synth_method'] == 'gdfq' and cfg.get('gen_options', {}).get('slack'): return 'DSG-QAT-style (generator with slack), fine-tuned', 'DSG-QAT'
+    return f"{data} data, fine-tuned", ('DSG-QAT' if data == 'DSG' else None)
 
 def _row_label(cfg, table):
     if table not in TABLES: raise ValueError(f"table must be one of {list(TABLES)}, got {table!r}")
