@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from saft_nb.data import SPECS, IMAGENET_MEAN, IMAGENET_STD, CIFAR_MEAN, CIFAR_STD, imagefolder_data
-from saft_nb.models import CifarResNet, load_teacher, top1_accuracy
+from saft_nb.models import CifarResNet, load_teacher, top1_accuracy  # top-1 in %
 
 NORMS = {'imagenet': (IMAGENET_MEAN, IMAGENET_STD), 'cifar': (CIFAR_MEAN, CIFAR_STD)}
 
@@ -41,7 +41,7 @@ def main(argv=None):
     mean, std = NORMS[a.norm]
     ds = imagefolder_data(root, SPECS['cifar10'], mean=mean, std=std)
     acc = top1_accuracy(model.to(memory_format=torch.channels_last), ds, bs=a.bs)
-    print(f"{ckpt.name} (ResNet-{a.depth} option A, {a.norm} normalization): top-1 {acc:.2%} "
+    print(f"{ckpt.name} (ResNet-{a.depth} option A, {a.norm} normalization): top-1 {acc:.2f} % "
           f"on {len(ds)} images of {root} ({time.time()-t0:.0f} s)")
     return acc
 

@@ -6,13 +6,12 @@ Docs: https://saft-nb.github.io/saft_nb/distributed.html.md"""
 
 # %% ../nbs/10_distributed.ipynb #d6df907c
 from __future__ import annotations
-import json, math, os
+import json, math
 from pathlib import Path
 
 from .data import digits_data, make_dls
 from .models import digits_teacher
-from .graph import bn_layers
-from .graph import quantize_model, act_quantizers
+from .graph import bn_layers, quantize_model, act_quantizers
 from .train import synq_learner, calibrate_student, fit_synq
 
 import torch

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib, itertools, json, platform, re, subprocess, time
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import dataclass, field, asdict, fields
+from dataclasses import dataclass, field, asdict
 from functools import cached_property
 from importlib.resources import files
 from inspect import signature
@@ -23,11 +23,11 @@ from fastcore.meta import delegates
 import saft_nb
 from .quant import ESTIMATORS, STE_MODES
 from .graph import quant_summary, model_device, PLACEMENTS
-from .data import get_data, make_dls, k_shot, SPECS, DataNotFoundError, Flagged, Cycled
-from .models import load_teacher, atomic_save, atomic_write_text, teacher_norm, check_teacher, NORMS, TEACHERS
+from .data import get_data, make_dls, k_shot, DataNotFoundError, Flagged, Cycled
+from .models import load_teacher, atomic_save, atomic_write_text, teacher_norm, check_teacher, evaluate, NORMS, TEACHERS
 from .synthesis import (synthesize_to_disk, load_synthetic, METHODS, GDFQGenerator, train_generator, sample_generator,
                                teacher_fingerprint, derive_seed)
-from .train import synq_learner, fit_synq, evaluate, seed_everything, prepare_student, SynQ
+from .train import synq_learner, fit_synq, seed_everything, prepare_student, SynQ
 from .mixed import mixed_precision, budget_of
 
 # %% auto #0

@@ -6,7 +6,6 @@ Docs: https://saft-nb.github.io/saft_nb/filters.html.md"""
 
 # %% ../nbs/05_filters.ipynb #a307b2d8
 from __future__ import annotations
-import math
 
 import torch
 from torch import Tensor

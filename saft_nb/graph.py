@@ -15,7 +15,6 @@ import torch
 import torch.fx as fx
 import torch.nn as nn
 import torch.nn.functional as F
-from torch import Tensor
 from torch.fx.passes.shape_prop import ShapeProp
 
 from .quant import (check_bits, ActQuantizer, QuantWeightMixin, QuantWrapper, quantize_layer, base_layer, mse_clip_ratio,

@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader as TorchDataLoader, Dataset
 from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.metrics import accuracy
-import fastai.callback.progress, fastai.callback.schedule # Learner.no_bar, Learner.fit_one_cycle
+import fastai.callback.progress, fastai.callback.schedule # noqa: F401 (they add Learner.no_bar, Learner.fit_one_cycle)
 
 from .data import digits_data, make_dls, SPECS, CIFAR_MEAN, CIFAR_STD, IMAGENET_MEAN, IMAGENET_STD, DIGITS_MEAN, DIGITS_STD
 from .graph import bn_layers
@@ -28,10 +28,10 @@ from .graph import bn_layers
 # %% auto #0
 __all__ = ['NORMS', 'TEACHERS', 'OPTION_A_CKPTS', 'PadShortcut', 'projection_shortcut', 'BasicBlock', 'CifarResNet',
            'resnet20_cifar', 'resnet32_cifar', 'resnet44_cifar', 'resnet56_cifar', 'CifarResNetB', 'cifar_resnet34',
-           'digits_resnet', 'cache_dir', 'atomic_save', 'atomic_write_text', 'top1_accuracy', 'train_digits_resnet',
-           'digits_teacher', 'TeacherSpec', 'register_teacher', 'teacher_spec', 'model_names', 'teacher_norm',
-           'load_weights', 'load_teacher', 'require_bn', 'require_running_stats', 'model_dtype_device', 'check_input',
-           'check_logits', 'check_teacher']
+           'digits_resnet', 'cache_dir', 'atomic_save', 'atomic_write_text', 'evaluate', 'top1_accuracy',
+           'train_digits_resnet', 'digits_teacher', 'TeacherSpec', 'register_teacher', 'teacher_spec', 'model_names',
+           'teacher_norm', 'load_weights', 'load_teacher', 'require_bn', 'require_running_stats', 'model_dtype_device',
+           'check_input', 'check_logits', 'check_teacher']
 
 # %% ../nbs/03_models.ipynb #a9c21127
 class PadShortcut(nn.Module):
@@ -156,21 +156,29 @@ def atomic_write_text(text:str, path:str|Path):
     _atomic(path, lambda tmp: tmp.write_text(text))
 
 # %% ../nbs/03_models.ipynb #c3fe898d
-def top1_accuracy(model:nn.Module, # classifier, evaluated in eval mode on its own device
+@torch.no_grad()
+def evaluate(model:nn.Module, # any classifier; evaluated in eval mode on its own device (its mode is restored)
+             dl, # iterable of (x, y, ...) batches
+            )->dict: # {'top1': % in 0..100, 'top5': % in 0..100, 'n': number of samples}
+    "Top-1 and top-5 accuracy (in %) of `model` on `dl`: the one accuracy function of the package."
+    was, dev = model.training, next(model.parameters()).device
+    model.eval(); c1 = c5 = n = 0
+    try:
+        for x, y, *_ in dl:
+            out = model(x.to(dev)); y = torch.as_tensor(y).to(dev)
+            top = out.topk(min(5, out.shape[1]), 1).indices
+            c1 += (top[:, 0] == y).sum().item(); c5 += (top == y[:, None]).any(1).sum().item(); n += len(y)
+    finally: model.train(was)
+    if n == 0: raise ValueError("evaluate got no batches")
+    return {'top1': 100 * c1 / n, 'top5': 100 * c5 / n, 'n': n}
+
+def top1_accuracy(model:nn.Module, # classifier
                   ds:Dataset, # (image, label) pairs
                   bs:int=256, # batch size
                   num_workers:int=0, # loader workers
-                 )->float: # fraction of correct top-1 predictions
-    "Top-1 accuracy of `model` on `ds`."
-    dev = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for xb, yb in TorchDataLoader(ds, batch_size=bs, num_workers=num_workers):
-            correct += (model(xb.to(dev)).argmax(1).cpu() == yb).sum().item()
-    model.train(was_training)
-    return correct/len(ds)
+                 )->float: # top-1 accuracy in % (0..100)
+    "`evaluate`'s top-1 (in %) of `model` on a dataset."
+    return evaluate(model, TorchDataLoader(ds, batch_size=bs, num_workers=num_workers))['top1']
 
 # %% ../nbs/03_models.ipynb #0ee73e20
 class _threads:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import math, time
 
 import optuna
-import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 from fastprogress.fastprogress import progress_bar
 
-from .data import make_dls, dataset_labels, Flagged, Cycled
+from .data import make_dls, Flagged, Cycled
 from .graph import model_device
 from .synthesis import local_generator
 from .train import prepare_student, synq_learner, fit_synq

@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/synthesis.html.md"""
 
 # %% ../nbs/04_synthesis.ipynb #4fe3eff7
 from __future__ import annotations
-import hashlib, json, math, os, warnings
+import hashlib, json, math, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path

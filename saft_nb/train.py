@@ -32,8 +32,7 @@ from .losses import kd_loss, difficulty, masked_ce, cam_loss, fa_loss, fgsm_like
 
 # %% auto #0
 __all__ = ['FeatureHooks', 'SynQ', 'SynQLearner', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint',
-           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'prepare_student',
-           'evaluate']
+           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'prepare_student']
 
 # %% ../nbs/08_train.ipynb #5199603a
 class FeatureHooks:
@@ -359,18 +358,3 @@ def prepare_student(teacher:nn.Module, # FP teacher (left untouched)
     calibrate(student, batches, estimator=estimator, weight_clip=weight_clip)
     if learn != 'none': learn_ranges(student, acts=True, weights=learn == 'act+weight', grad_mult=grad_mult)
     return student
-
-# %% ../nbs/08_train.ipynb #bd963648
-@torch.no_grad()
-def evaluate(model:nn.Module, # any classifier
-             dl, # iterable of (x, y) batches
-            )->dict: # {'top1': %, 'top5': %, 'n': number of samples}
-    "Top-1 and top-5 accuracy (in %) of `model` in eval mode on `dl`."
-    was, dev = model.training, next(model.parameters()).device
-    model.eval(); c1 = c5 = n = 0
-    for x, y, *_ in dl:
-        out = model(x.to(dev)); y = y.to(dev)
-        top = out.topk(min(5, out.shape[1]), 1).indices
-        c1 += (top[:, 0] == y).sum().item(); c5 += (top == y[:, None]).any(1).sum().item(); n += len(y)
-    model.train(was)
-    return {'top1': 100 * c1 / n, 'top5': 100 * c5 / n, 'n': n}

@@ -19,7 +19,8 @@ from saft_nb.data import get_data, SPECS
 from saft_nb.models import CifarResNet, load_teacher
 from saft_nb.graph import quantize_model, PLACEMENTS
 from saft_nb.quant import ESTIMATORS
-from saft_nb.train import calibrate_student, evaluate
+from saft_nb.train import calibrate_student
+from saft_nb.models import evaluate
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--data-root', required=True, help='folder with test/<class>/*.jpg')
