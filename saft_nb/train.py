@@ -290,10 +290,10 @@ def fit_synq(learn:Learner, # from `synq_learner`
              epochs:int, # number of epochs
              lr:float=1e-5, # peak learning rate (the KD term is scaled by 8000 with the authors' T and alpha: keep it small)
              sched:str='cos', # learning-rate schedule, see `lr_schedule`
-             milestones:tuple=(0.5, 0.75), # 'step' schedule: fractions of the fit at which the lr is multiplied by 0.1
              ckpt_dir:str|Path|None=None, # save after every epoch here; resume from it when it holds an earlier run
              valid_every:int=1, # validate every this many epochs (always after the last); other epochs log None
              ckpt_key:str|None=None, # identifies the configuration: a checkpoint written under another key is refused
+             milestones:tuple=(0.5, 0.75), # 'step' schedule: fractions of the fit at which the lr is multiplied by 0.1
             )->list[dict]: # per-epoch metrics (train_loss, valid_loss, accuracy, top_k_accuracy, epoch)
     "Fit with checkpoints and resume; returns the per-epoch metrics, the last entry being the final epoch."
     cbs, start, past = [ParamScheduler({'lr': lr_schedule(lr, sched, milestones)}), ValidEvery(valid_every)], 0, []
