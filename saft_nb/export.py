@@ -20,7 +20,7 @@ from torch import Tensor
 from torch.fx.operator_schemas import normalize_function
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
-from .quant import quant_grid, scale_grad, check_bits, channel_range, QuantWeightMixin, QuantWrapper, ActQuantizer, base_layer
+from .quant import quant_grid, check_bits, channel_range, QuantWeightMixin, QuantWrapper, ActQuantizer, base_layer
 from .graph import QuantConfig, quantize_model
 from .models import _atomic
 
@@ -94,19 +94,13 @@ def unpack_codes(packed:Tensor, # uint8 bytes from `pack_codes`
     return q
 
 # %% ../nbs/11_export.ipynb #c7e45a46
-def _grid(lo:Tensor, hi:Tensor, bits:int, g:float=1.)->tuple:
-    "`quant_grid` as the forward pass computes it; a learned (LSQ) range goes through `scale_grad` first, whose value can differ from the range by a rounding."
-    if g != 1: lo, hi = scale_grad(lo.float(), g).detach(), scale_grad(hi.float(), g).detach()
-    return quant_grid(lo, hi, bits)
-
 def weight_codes(m:QuantWeightMixin, # a quantized conv/linear layer
                 )->tuple: # (codes q (int64, weight's shape, 0..2^B-1), step s (C_out,) float32, zero point z (C_out,) int64)
     "The per-channel integer codes of a quantized layer's weight: `quant_weight() == s*(q+z)` channel by channel (SynQ's Eq. 7)."
     if not isinstance(m, QuantWeightMixin): raise TypeError(f"expected a quantized conv/linear layer, got {type(m).__name__}")
     w = m.weight.detach().float()
     lo, hi = m.weight_range()
-    g = 1 / math.sqrt(w[0].numel() * (2**m.w_bits - 1)) if m.w_learn else 1.
-    s, z = _grid(lo.detach(), hi.detach(), m.w_bits, g)
+    s, z = quant_grid(lo.detach(), hi.detach(), m.w_bits)
     q = torch.clamp(torch.round(w / s) - z, 0, 2**m.w_bits - 1)
     with torch.no_grad(): wq = m.quant_weight().float()
     if not torch.equal(s * (q + z), wq): raise RuntimeError("weight codes do not reproduce quant_weight(): the weight quantizer changed, update saft_nb.export")
@@ -184,10 +178,9 @@ class Site:
     @property
     def n(self)->int: return 2**self.bits - 1
 
-def _site(name:str, q:ActQuantizer, numel:int, min_width:int=4)->Site:
-    "The grid of activation quantizer `q` (named `name`) for inputs of `numel` values per sample, and its ONNX container."
-    g = 1 / math.sqrt(numel * (2**q.bits - 1)) if q.learn else 1.
-    s, z = _grid(q.lo.detach().cpu(), q.hi.detach().cpu(), q.bits, g)
+def _site(name:str, q:ActQuantizer, min_width:int=4)->Site:
+    "The grid of activation quantizer `q` (named `name`) and its ONNX container."
+    s, z = quant_grid(q.lo.detach().cpu(), q.hi.detach().cpu(), q.bits)
     dtype, k = _container(z.long(), q.bits, signed=False, min_width=min_width)
     if dtype is None:
         raise ExportError(f"activation quantizer {name}: the {q.bits}-bit grid of [{float(q.lo.detach()):.4g}, {float(q.hi.detach()):.4g}] lies too far from 0 "
@@ -314,7 +307,7 @@ class _Lowering:
     def module(self, node, m):
         x = node.args[0] if node.args else None
         if isinstance(m, ActQuantizer):
-            site = _site(node.target, m, math.prod(_meta(x).shape[1:]), self.act_width); self.sites[node.name] = site
+            site = _site(node.target, m, self.act_width); self.sites[node.name] = site
             return self.add(node, 'quant', [self.arg(node, x)], site=site)
         if isinstance(m, (nn.Conv2d, nn.Linear, QuantWrapper)): return self.layer(node, m)
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)): return self.bn(node, m)
@@ -899,9 +892,8 @@ def save_packed(model:nn.Module, # a calibrated model made by `quantize_model`
             try: json.dumps(v)
             except TypeError: raise ExportError(f"the extra state {k} ({type(v).__name__}) is not JSON: save_packed cannot store it") from None
             extra[k] = v
-    ste = next((m.ste for m in mods.values() if isinstance(m, (QuantWeightMixin, ActQuantizer))), 'clipped')
     meta = {'format': PACK_FORMAT, 'settings': json.dumps(model.quant_config.settings), 'layers': json.dumps(layers, separators=(',', ':')),
-            'activations': json.dumps(acts, separators=(',', ':')), 'extra_state': json.dumps(extra), 'ste': ste}
+            'activations': json.dumps(acts, separators=(',', ':')), 'extra_state': json.dumps(extra)}
     data = st.save(tensors, meta)
     _atomic(path, lambda tmp: tmp.write_bytes(data))
     codes = sum(tensors[f'{n}.codes'].numel() for n in layers)
@@ -939,7 +931,7 @@ def load_packed(path:str|Path, # a file written by `save_packed`
     if meta.get('format') != PACK_FORMAT: raise ValueError(f"{path} is not a saft_nb packed model (format {meta.get('format')!r}, expected {PACK_FORMAT!r})")
     cfg, layers, acts = json.loads(meta['settings']), json.loads(meta['layers']), json.loads(meta['activations'])
     qm = quantize_model(fp_model, cfg['w_bits'], cfg['a_bits'], cfg['first_last_bits'], cfg['placement'], cfg['layer_bits'] or None,
-                        meta.get('ste', 'clipped'), leaf_modules, tracer)
+                        cfg.get('ste', 'clipped'), leaf_modules, tracer)
     mods = dict(qm.named_modules())
     def misfit(what): return ValueError(f"{path} does not fit {type(fp_model).__name__}: {what}")
     sd = {k[len('float.'):]: v for k, v in tensors.items() if k.startswith('float.')}

@@ -55,6 +55,12 @@ _PASSTHROUGH_METHODS = {'view', 'reshape', 'flatten', 'permute', 'transpose', 'c
 _AVERAGING_MODULES = (nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)
 _AVERAGING_FUNCTIONS = {F.avg_pool2d, F.adaptive_avg_pool2d, torch.mean}
 
+def _pads_on_grid(node:fx.Node)->bool:
+    "F.pad keeps the grid when it copies values (reflect, replicate, circular) or pads with 0, which a range holding 0 has as a grid point."
+    mode = node.kwargs.get('mode', node.args[2] if len(node.args) > 2 else 'constant')
+    value = node.kwargs.get('value', node.args[3] if len(node.args) > 3 else None)
+    return mode != 'constant' or value in (None, 0, 0.)
+
 def grid_preserving(node:fx.Node, # a node of a traced graph
                     modules:dict, # `dict(gm.named_modules())`
                     averaging:bool=False, # also count average pooling / mean (they leave the grid, but carry the activation through)
@@ -63,7 +69,9 @@ def grid_preserving(node:fx.Node, # a node of a traced graph
     if node.op == 'call_module':
         m = modules[node.target]
         return isinstance(m, _PASSTHROUGH_MODULES) or (averaging and isinstance(m, _AVERAGING_MODULES))
-    if node.op == 'call_function': return node.target in _PASSTHROUGH_FUNCTIONS or (averaging and node.target in _AVERAGING_FUNCTIONS)
+    if node.op == 'call_function':
+        if node.target is F.pad: return _pads_on_grid(node)
+        return node.target in _PASSTHROUGH_FUNCTIONS or (averaging and node.target in _AVERAGING_FUNCTIONS)
     if node.op == 'call_method': return node.target in _PASSTHROUGH_METHODS or (averaging and node.target == 'mean')
     return False
 
@@ -209,13 +217,13 @@ PLACEMENTS = ('after_activation', 'layer_input')
 
 class QuantConfig(nn.Module):
     "The model-wide quantization settings, stored in the `state_dict` (extra state) and checked when one is loaded."
-    def __init__(self, placement:str, traced:bool, w_bits:int, a_bits:int, first_last_bits:int|None, layer_bits:dict|None):
+    def __init__(self, placement:str, traced:bool, w_bits:int, a_bits:int, first_last_bits:int|None, layer_bits:dict|None, ste:str='clipped'):
         super().__init__()
         self.settings = dict(placement=placement, traced=traced, w_bits=w_bits, a_bits=a_bits, first_last_bits=first_last_bits,
-                             layer_bits={k: v if isinstance(v, int) else list(v) for k, v in (layer_bits or {}).items()})
+                             layer_bits={k: v if isinstance(v, int) else list(v) for k, v in (layer_bits or {}).items()}, ste=ste)
     def get_extra_state(self): return dict(self.settings)
     def set_extra_state(self, state):
-        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v}
+        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v and (k in state or k != 'ste')}  # older checkpoints lack 'ste'
         if diff:
             raise ValueError("this checkpoint was saved from a model quantized with other settings: "
                              + ', '.join(f"{k}={a!r} (this model: {b!r})" for k, (a, b) in diff.items())
@@ -324,7 +332,7 @@ def quantize_model(model:nn.Module, # FP model (left untouched)
     except TraceError as e: gm, traced, err = q, False, str(e).split(". Name the")[0]
     if traced: gm = _quantize_traced(gm, w_bits, a_bits, first_last_bits, act_placement, layer_bits, ste)
     else: gm = _quantize_modules(q, w_bits, a_bits, first_last_bits, act_placement, layer_bits, ste, err)
-    gm.quant_config = QuantConfig(act_placement, traced, w_bits, a_bits, first_last_bits, layer_bits)
+    gm.quant_config = QuantConfig(act_placement, traced, w_bits, a_bits, first_last_bits, layer_bits, ste)
     return gm.train(model.training)
 
 # %% ../nbs/01_graph.ipynb #256282c6

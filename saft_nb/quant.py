@@ -47,8 +47,10 @@ def round_ste(x:Tensor)->Tensor:
 def scale_grad(x:Tensor, # a tensor (e.g. a learned range)
                g:float, # factor applied to its gradient
               )->Tensor: # `x` in the forward pass; gradient times `g` in the backward pass
-    "LSQ's gradient scaling: the value of `x`, the gradient of `g*x`."
-    return x if g == 1 else (x - x * g).detach() + x * g
+    "LSQ's gradient scaling: exactly the value of `x` (bit for bit), the gradient of `g*x`."
+    if g == 1: return x
+    xg = x * g
+    return x.detach() + (xg - xg.detach())
 
 class _FakeQuantSTE(torch.autograd.Function):
     "Grid values in the forward pass; the clipped (or pass-through) straight-through gradient in the backward pass."
