@@ -43,6 +43,7 @@ def activation_kind(node:fx.Node, # a node of a traced graph
     if node.op == 'call_method' and node.target in ACTIVATION_METHODS: return f".{node.target}()"
     return None
 
+# %% ../nbs/01_graph.ipynb #3a8a91ff
 _PASSTHROUGH_MODULES = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.Flatten, nn.Unflatten,
                         nn.Identity, nn.Dropout, nn.Dropout2d, nn.ZeroPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d,
                         nn.ChannelShuffle, nn.PixelShuffle, nn.PixelUnshuffle)
@@ -105,6 +106,7 @@ class QuantTracer(fx.Tracer):
         if self.bn_leaves and isinstance(m, nn.modules.batchnorm._BatchNorm): return True
         return super().is_leaf_module(m, qualname)
 
+# %% ../nbs/01_graph.ipynb #3548882e
 def trace(model:nn.Module, # the model to trace (not modified)
           leaf_modules=(), # module types or qualified names to keep opaque (e.g. a block with data-dependent control flow)
           tracer:fx.Tracer|None=None, # a tracer of your own (default `QuantTracer(leaf_modules)`)
@@ -152,6 +154,7 @@ def weighted_layers(model:nn.Module, # any model
     if gm is None: return [(n, m) for n, m in model.named_modules() if isinstance(m, _WEIGHTED) and id(m) not in _wrapped(model)]
     return [(n, model.get_submodule(n)) for n in _unique_names(_module_nodes(gm, _WEIGHTED))]
 
+# %% ../nbs/01_graph.ipynb #a3614f32
 def bn_layers(model:nn.Module, # any model
              )->list: # its BatchNorm layers (2-d), in the order they first run
     "BatchNorm2d layers (and subclasses) in execution order; module order, with a warning, if the model cannot be traced."
@@ -159,6 +162,7 @@ def bn_layers(model:nn.Module, # any model
     if gm is None: return [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     return [model.get_submodule(n) for n in _unique_names(_module_nodes(gm, (nn.BatchNorm2d,)))]
 
+# %% ../nbs/01_graph.ipynb #21cd4ae6
 def _ancestors(node:fx.Node)->set:
     seen, todo = set(), list(node.all_input_nodes)
     while todo:
@@ -195,6 +199,7 @@ def _after_pooling(node:fx.Node, mods:dict)->bool:
         n = n.all_input_nodes[0]
     return False
 
+# %% ../nbs/01_graph.ipynb #f623d229
 def residual_branches(model:nn.Module, # any model
                      )->list: # qualified names of the modules whose outputs are the residual branches, in execution order
     "For every residual sum, the module producing the branch operand (the operand with more convolutions that the other lacks)."
@@ -230,6 +235,7 @@ class QuantConfig(nn.Module):
                              + "; call quantize_model with the checkpoint's settings before loading it")
     def extra_repr(self): return ', '.join(f"{k}={v}" for k, v in self.settings.items() if v not in (None, {}))
 
+# %% ../nbs/01_graph.ipynb #17f4785b
 def _layer_bits(layer_bits, names, w_bits, a_bits):
     "Validated {layer name: (w_bits, a_bits)} from a mapping of names to an int or a (w, a) pair."
     out = {}
@@ -344,6 +350,7 @@ def weight_quantizers(model:nn.Module)->list:
     "All quantized conv/linear layers of `model` (`QuantWeightMixin`s)."
     return [m for m in model.modules() if isinstance(m, QuantWeightMixin)]
 
+# %% ../nbs/01_graph.ipynb #19ce104f
 @contextmanager
 def calibrating(model:nn.Module, # a model made by `quantize_model`
                 estimator:str='ema', # range estimator, a key of `saft_nb.quant.ESTIMATORS`
@@ -358,6 +365,7 @@ def calibrating(model:nn.Module, # a model made by `quantize_model`
     finally:
         for q in qs: q.finish_calibration()
 
+# %% ../nbs/01_graph.ipynb #0c5c25e9
 def _inputs(batch):
     "The model input of a batch that is a tensor or an `(x, y, ...)` tuple."
     x = batch[0] if isinstance(batch, (tuple, list)) else batch
@@ -370,6 +378,7 @@ def model_device(model:nn.Module)->torch.device:
     for t in (*model.parameters(), *model.buffers()): return t.device
     return torch.device('cpu')
 
+# %% ../nbs/01_graph.ipynb #aa89cfab
 def calibrate(model:nn.Module, # a model made by `quantize_model`
               batches, # iterable of input tensors or `(x, y)` tuples (e.g. a DataLoader)
               n_batches:int|None=None, # use at most this many batches (default: all)
@@ -394,6 +403,7 @@ def calibrate(model:nn.Module, # a model made by `quantize_model`
         raise RuntimeError("some activation quantizers saw no data during calibration (no batches, or modules the forward pass does not use)")
     return model
 
+# %% ../nbs/01_graph.ipynb #0adf4e16
 @contextmanager
 def quant_enabled(model:nn.Module, # a model made by `quantize_model`
                   on:bool=True, # False: every quantizer passes its input through (the float model)
@@ -406,6 +416,7 @@ def quant_enabled(model:nn.Module, # a model made by `quantize_model`
     finally:
         for q, o in zip(qs, old): q.quant_on = o
 
+# %% ../nbs/01_graph.ipynb #fedf0add
 def learn_ranges(model:nn.Module, # a calibrated model made by `quantize_model`
                  acts:bool=True, # activation ranges become LSQ parameters
                  weights:bool=False, # weight ranges (per channel) become LSQ parameters
@@ -436,6 +447,7 @@ class QuantSummary:
                 f"Model size: {self.size_bits/8/2**20:.3f} MiB (FP32 {self.fp_size_bits/8/2**20:.3f} MiB, {self.fp_size_bits/self.size_bits:.1f}x smaller)\n"
                 f"BOPs: {self.bops/1e9:.3f} G (FP32 {self.fp_bops/1e9:.3f} G, {self.fp_bops/self.bops:.1f}x fewer)")
 
+# %% ../nbs/01_graph.ipynb #3a18bcd5
 def _macs(m:nn.Module, out_shape:tuple)->int:
     m = base_layer(m)
     n_out = math.prod(out_shape[1:]) if len(out_shape) > 1 else math.prod(out_shape)

@@ -42,10 +42,12 @@ class PadShortcut(nn.Module):
         self.hi = planes - in_planes - self.lo
     def forward(self, x): return F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, self.lo, self.hi))
 
+# %% ../nbs/03_models.ipynb #ac08e68a
 def projection_shortcut(in_planes:int, planes:int, stride:int)->nn.Sequential:
     "'Option B' shortcut: 1x1 conv + BN."
     return nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
 
+# %% ../nbs/03_models.ipynb #ecf45166
 class BasicBlock(nn.Module):
     "Two 3x3 conv-BN layers with a residual shortcut; each ReLU is its own module."
     def __init__(self, in_planes:int, planes:int, stride:int=1, option:str='A'):
@@ -134,6 +136,7 @@ def digits_resnet(num_classes:int=10)->CifarResNet:
     "Small BN ResNet for 1x8x8 digits: option-A CifarResNet with depth 8, one input channel, width 16."
     return CifarResNet(depth=8, num_classes=num_classes, in_chans=1, width=16)
 
+# %% ../nbs/03_models.ipynb #a62b4097
 def cache_dir()->Path:
     "Where saft_nb caches trained weights: `$SAFT_NB_CACHE`, else `~/.cache/saft_nb`."
     return Path(os.environ.get('SAFT_NB_CACHE', '~/.cache/saft_nb')).expanduser()
@@ -207,6 +210,7 @@ def train_digits_resnet(epochs:int=15, # fit_one_cycle epochs
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
+# %% ../nbs/03_models.ipynb #598a4419
 def digits_teacher(path:str|Path|None=None, # cache file (default `cache_dir()/digits_resnet_seed{seed}.pth`)
                    epochs:int=15, # training epochs
                    lr:float=1e-2, # peak learning rate
@@ -260,6 +264,7 @@ def register_teacher(spec:TeacherSpec)->TeacherSpec:
     TEACHERS[spec.name] = spec
     return spec
 
+# %% ../nbs/03_models.ipynb #247c41fd
 _AKAMASTER_URL = 'https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/'
 OPTION_A_CKPTS = {20: 'resnet20-12fca82f.th', 32: 'resnet32-d509ac18.th', 44: 'resnet44-014dd654.th',
                   56: 'resnet56-4bfd9763.th', 110: 'resnet110-1d1ed7c2.th'} # akamaster's CIFAR-10 checkpoints
@@ -273,6 +278,7 @@ register_teacher(TeacherSpec('cifar_resnet34', partial(cifar_resnet34), 100, 'ci
 register_teacher(TeacherSpec('digits_resnet', digits_resnet, 10, 'digits', 'digits', source='trained here on scikit-learn digits',
                              pretrained=lambda: digits_teacher()))
 
+# %% ../nbs/03_models.ipynb #db8d2c9b
 def _pytorchcv_spec(name:str)->TeacherSpec:
     from pytorchcv.model_provider import _models, get_model
     if name.lower() not in _models:
@@ -336,6 +342,7 @@ def load_weights(model:nn.Module, # model to fill
     except RuntimeError as e: raise RuntimeError(f"{path} does not fit {type(model).__name__}: {e}") from e
     return model
 
+# %% ../nbs/03_models.ipynb #1aa2989b
 def _download_error(name, e, hint=''):
     return ConnectionError(f"could not download the pretrained weights of {name!r} ({type(e).__name__}: {e}). Without "
                            f"internet, pass weights=<path to a checkpoint file> instead{hint}.")
@@ -383,6 +390,7 @@ def require_bn(model:nn.Module)->list: # non-empty list of BatchNorm layers, in 
                          f"or few-shot real data (saft_nb.data.k_shot) instead of synthesis.")
     return bns
 
+# %% ../nbs/03_models.ipynb #eed30ebe
 def require_running_stats(model:nn.Module)->list: # the BN layers, each with running statistics
     "The BN layers of `model`; a ValueError naming the first one without running statistics (`track_running_stats=False`)."
     bns = require_bn(model)
@@ -394,6 +402,7 @@ def require_running_stats(model:nn.Module)->list: # the BN layers, each with run
                              "few-shot real data (saft_nb.data.k_shot) instead of synthesis")
     return bns
 
+# %% ../nbs/03_models.ipynb #92adceb9
 def model_dtype_device(model:nn.Module)->tuple: # (floating dtype, device) shared by all parameters
     "The one floating dtype and device of `model`'s parameters; a ValueError when they are mixed."
     ps = [p for p in model.parameters() if p.is_floating_point()] or [b for b in model.buffers() if b.is_floating_point()]
@@ -403,6 +412,7 @@ def model_dtype_device(model:nn.Module)->tuple: # (floating dtype, device) share
                                         "move it with model.to(device, dtype) first")
     return kinds.pop()
 
+# %% ../nbs/03_models.ipynb #88f90274
 def check_input(model:nn.Module, # the model the tensor will go through
                 x:torch.Tensor, # a batch (N, C, H, W) (or a sample's shape as a tuple)
                ):
@@ -412,6 +422,7 @@ def check_input(model:nn.Module, # the model the tensor will go through
         raise ValueError(f"the input is {x.dtype} but {type(model).__name__} is {dtype}: convert one of them (x.to({dtype}) or "
                          f"model.to({x.dtype}))")
 
+# %% ../nbs/03_models.ipynb #48c44d29
 @torch.no_grad()
 def check_logits(model:nn.Module, # a classifier
                  input_shape:tuple, # (C, H, W) it is asked to take
@@ -435,6 +446,7 @@ def check_logits(model:nn.Module, # a classifier
                          f"(or use a teacher with {n_classes} outputs)")
     return out.shape[1]
 
+# %% ../nbs/03_models.ipynb #799436fa
 def check_teacher(teacher:nn.Module, # the teacher a call will use
                   input_shape:tuple|None=None, # (C, H, W) the call will feed it (None: not checked)
                   n_classes:int|None=None, # number of classes the call assumes (None: not checked)

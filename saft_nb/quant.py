@@ -28,6 +28,7 @@ def check_bits(bits, # requested bit width
         raise ValueError(f"{name} must be an integer bit width in 2..8, got {bits!r}")
     return int(bits)
 
+# %% ../nbs/00_quant.ipynb #acc195b2
 _STEP_FLOOR = 1e-8  # smallest step (float32); a zero-width range [c, c] then reproduces c to float32 precision
 
 def quant_grid(lo:Tensor, # lower end α of the range (any shape; broadcast against the input)
@@ -52,6 +53,7 @@ def scale_grad(x:Tensor, # a tensor (e.g. a learned range)
     xg = x * g
     return x.detach() + (xg - xg.detach())
 
+# %% ../nbs/00_quant.ipynb #37ae95a5
 class _FakeQuantSTE(torch.autograd.Function):
     "Grid values in the forward pass; the clipped (or pass-through) straight-through gradient in the backward pass."
     @staticmethod
@@ -98,6 +100,7 @@ def channel_range(w:Tensor, # weight (C_out, ...)
     flat, shape = w.detach().flatten(1), (-1,) + (1,) * (w.dim() - 1)
     return flat.amin(1).view(shape), flat.amax(1).view(shape)
 
+# %% ../nbs/00_quant.ipynb #1bccee0a
 def mse_clip_ratio(w:Tensor, # weight (C_out, ...)
                    bits:int, # bit width B
                    ratios:Tensor|None=None, # candidate ratios (default 1.00, 0.99, ..., 0.21)
@@ -171,6 +174,7 @@ class QuantWeightMixin:
 
     def extra_repr(self): return super().extra_repr() + f', w_bits={self.w_bits}'
 
+# %% ../nbs/00_quant.ipynb #d135c563
 class QuantConv2d(QuantWeightMixin, nn.Conv2d):
     "`nn.Conv2d` whose weight is fake-quantized per output channel at every forward pass."
     def forward(self, x): return self._conv_forward(x, self.quant_weight(), self.bias)
@@ -179,6 +183,7 @@ class QuantLinear(QuantWeightMixin, nn.Linear):
     "`nn.Linear` whose weight is fake-quantized per output channel (row) at every forward pass."
     def forward(self, x): return F.linear(x, self.quant_weight(), self.bias)
 
+# %% ../nbs/00_quant.ipynb #cef79c54
 class QuantWrapper(QuantWeightMixin, nn.Module):
     "A `Conv2d`/`Linear` subclass with its own `forward`, run with its weight fake-quantized (through `torch.func.functional_call`)."
     def __init__(self, layer:nn.Module): super().__init__(); self.layer = layer
@@ -192,6 +197,7 @@ def base_layer(m:nn.Module)->nn.Module:
     "The conv/linear layer inside `m` (`m` itself unless it is a `QuantWrapper`)."
     return m.layer if isinstance(m, QuantWrapper) else m
 
+# %% ../nbs/00_quant.ipynb #7e36154c
 def quantize_layer(m:nn.Module, # an `nn.Conv2d` or `nn.Linear` (or a subclass); changed in place
                    bits:int, # weight bit width
                    ste:str='clipped', # straight-through estimator
@@ -230,6 +236,7 @@ class EMARange:
         c = 1 - self.momentum**self.t if self.rule == 'corrected' else 1.
         return self.lo / c, self.hi / c
 
+# %% ../nbs/00_quant.ipynb #b25f053e
 def histogram_mse_range(hist:Tensor, # (bins,) counts over [lo, hi], equal-width bins
                         lo:float, # lower end of the histogram
                         hi:float, # upper end of the histogram
@@ -247,6 +254,7 @@ def histogram_mse_range(hist:Tensor, # (bins,) counts over [lo, hi], equal-width
     i = err.argmin()
     return cl[i], ch[i]
 
+# %% ../nbs/00_quant.ipynb #54a1f452
 class ObserverRange:
     "A range estimator over a `torch.ao.quantization` observer: `'minmax'`, `'percentile'` or `'mse'`, for a `bits`-bit grid."
     quantizes_while_observing = False
@@ -276,6 +284,7 @@ class ObserverRange:
         plo = edges[int(torch.searchsorted(cdf, 1 - p))] if lo < 0 else lo
         return plo.float(), edges[int(torch.searchsorted(cdf, p)) + 1].float()
 
+# %% ../nbs/00_quant.ipynb #4d2df3ea
 ESTIMATORS = {
     'ema': lambda bits: EMARange(bits, rule='corrected'),
     'ema_authors': lambda bits: EMARange(bits, rule='authors'),
