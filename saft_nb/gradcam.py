@@ -35,7 +35,7 @@ def find_layer(model:nn.Module, # the model
         raise ValueError(f"the given {type(layer).__name__} is not a sub-module of the model")
     raise TypeError(f"layer must be an nn.Module, a dotted module name or None, got {type(layer).__name__}")
 
-# %% ../nbs/06_gradcam.ipynb #43b8f957
+# %% ../nbs/06_gradcam.ipynb #de840313
 def _check_target(target):
     if target not in ('label', 'argmax'):
         raise ValueError(f"target must be 'label' (logit of the given label, the paper) or 'argmax' (each model's prediction, the authors' code), got {target!r}")
@@ -50,6 +50,7 @@ def minmax_normalize(maps:Tensor, # maps (N, 1, H, W)
     shape = (-1,) + (1,) * (maps.ndim - 1)
     return (maps - lo.view(shape)) / (hi - lo).clamp(min=floor).view(shape)
 
+# %% ../nbs/06_gradcam.ipynb #43b8f957
 class GradCAM:
     "Grad-CAM (or Grad-CAM++) maps of `model` at `layer`, from the logits of the latest forward pass; use as a context manager"
     def __init__(self, model:nn.Module, # the model (FP teacher or quantized student)

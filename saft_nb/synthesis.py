@@ -59,6 +59,7 @@ def var_mean(x:Tensor, # any tensor
     m = x.mean(dim, keepdim=True)
     return (x - m).pow(2).mean(dim), m.squeeze(dim)
 
+# %% ../nbs/04_synthesis.ipynb #e9c7ca77
 class BNStats:
     "Context manager: forward pre-hooks on `bns` that record batch (and optionally per-sample) statistics of each BN input"
     def __init__(self, bns:list, # BatchNorm layers (e.g. `bn_layers(model)`)
@@ -108,6 +109,7 @@ def bn_gap(mean:Tensor, # statistics (..., C): batch means of a BN input, or per
         dv = F.relu(dv.abs() - slack * target_var.abs())
     return dm.pow(2).mean(-1) + dv.pow(2).mean(-1)
 
+# %% ../nbs/04_synthesis.ipynb #aa627be7
 def bns_loss(means:list, # batch means, one (C_l,) tensor per BN layer (`BNStats.mean`)
              vars:list, # batch variances per BN layer (`BNStats.var`)
              bns:list, # the BN layers (their running statistics are the targets)
@@ -293,6 +295,18 @@ def frozen_teacher(teacher:nn.Module, # the model (modified in place for the dur
         for p, f in zip(teacher.parameters(), flags): p.requires_grad_(f)
 
 # %% ../nbs/04_synthesis.ipynb #0431fc31
+def _check_request(teacher, n, n_classes, input_shape, bs, steps, lr, seed):
+    "Every argument of a synthesis call checked, the teacher included (`saft_nb.models.check_teacher`), before any work."
+    if not isinstance(teacher, nn.Module): raise TypeError(f"teacher must be a torch.nn.Module, got {type(teacher).__name__}")
+    for name, val in (('n', n), ('n_classes', n_classes), ('bs', bs), ('steps', steps)):
+        if isinstance(val, bool) or not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be an integer >= 1, got {val!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0: raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3 and all(isinstance(s, int) and s > 0 for s in input_shape)):
+        raise ValueError(f"input_shape must be (C, H, W) with positive integers, e.g. SPECS['cifar10'].input_shape, got {input_shape!r}")
+    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr must be a positive number, got {lr!r}")
+    check_teacher(teacher, tuple(input_shape), n_classes, bn_stats=True)
+
+# %% ../nbs/04_synthesis.ipynb #ca247107
 def _centre_loss(model, rec, y, ce_weight):
     w = None
     def loss_fn(x, t):
@@ -338,10 +352,12 @@ def calibration_centres(teacher:nn.Module, # BN classifier
     with frozen_teacher(teacher, device, opts.channels_last) as (model, dev, cl), BNStats(bn_layers(model)) as rec:
         return _centres(model, rec, n_classes, tuple(input_shape), bs, opts, seed, dev, cl)
 
+# %% ../nbs/04_synthesis.ipynb #cf32280c
 def n_centres(n_classes:int, bs:int, pad:bool=False)->int:
     "Number of centre images: one per class, or (authors' `centre_pad`) every batch of `bs` padded to `bs` images."
     return math.ceil(n_classes / bs) * bs if pad else n_classes
 
+# %% ../nbs/04_synthesis.ipynb #9aeb6e9a
 def centre_statistics(model:nn.Module, # BN classifier (already frozen)
                       rec:BNStats, # hooks on its BN layers
                       centres:Tensor, # (K, C, H, W) centre images, row k = class k
@@ -370,17 +386,6 @@ def centre_statistics(model:nn.Module, # BN classifier (already frozen)
     return dict(mean=mean, var=var, pooled_mean=pooled_mean, pooled_var=pooled_var)
 
 # %% ../nbs/04_synthesis.ipynb #eb1c3618
-def _check_request(teacher, n, n_classes, input_shape, bs, steps, lr, seed):
-    "Every argument of a synthesis call checked, the teacher included (`saft_nb.models.check_teacher`), before any work."
-    if not isinstance(teacher, nn.Module): raise TypeError(f"teacher must be a torch.nn.Module, got {type(teacher).__name__}")
-    for name, val in (('n', n), ('n_classes', n_classes), ('bs', bs), ('steps', steps)):
-        if isinstance(val, bool) or not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be an integer >= 1, got {val!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0: raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3 and all(isinstance(s, int) and s > 0 for s in input_shape)):
-        raise ValueError(f"input_shape must be (C, H, W) with positive integers, e.g. SPECS['cifar10'].input_shape, got {input_shape!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr must be a positive number, got {lr!r}")
-    check_teacher(teacher, tuple(input_shape), n_classes, bn_stats=True)
-
 def _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, aug_gen):
     bns = rec.bns
     def loss_fn(x, t):
@@ -492,6 +497,7 @@ def tensor_fingerprint(t:Tensor)->str:
     t = t.detach().cpu().contiguous()
     return hashlib.sha256(f'{t.dtype}|{tuple(t.shape)}|'.encode() + t.reshape(-1).view(torch.uint8).numpy().tobytes()).hexdigest()
 
+# %% ../nbs/04_synthesis.ipynb #59675374
 def _flatten(d, prefix=''):
     out = {}
     for k, v in d.items():

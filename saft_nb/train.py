@@ -31,8 +31,49 @@ from .models import atomic_save, atomic_write_text
 from .losses import kd_loss, difficulty, masked_ce, cam_loss, fa_loss, fgsm_like_perturbation
 
 # %% auto #0
-__all__ = ['FeatureHooks', 'SynQ', 'SynQLearner', 'SAM', 'seed_everything', 'SeedEpochs', 'ValidEvery', 'Checkpoint',
-           'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq', 'calibrate_student', 'prepare_student']
+__all__ = ['calibrate_student', 'prepare_student', 'FeatureHooks', 'SynQ', 'SynQLearner', 'SAM', 'seed_everything', 'SeedEpochs',
+           'ValidEvery', 'Checkpoint', 'load_state', 'ce_loss', 'synq_learner', 'lr_schedule', 'fit_synq']
+
+# %% ../nbs/08_train.ipynb #c1510027
+def calibrate_student(student:nn.Module, # from `quantize_model`
+                      source:str='noise', # 'noise' (Gaussian inputs) or 'data' (batches of `data`)
+                      data=None, # iterable of batches for source='data'
+                      input_shape:tuple|None=None, # (C, H, W) for source='noise'
+                      n_batches:int=8, # batches to calibrate on
+                      bs:int=64, # batch size for source='noise'
+                      seed:int=0, # seed of the noise
+                      estimator:str='ema', # activation range estimator (see `saft_nb.quant.ESTIMATORS`)
+                      weight_clip:str|None=None, # 'mse': MSE-optimal per-channel weight clip; None: min/max
+                     )->nn.Module:
+    "Calibrate `student`'s activation ranges on Gaussian noise or on the given data, then freeze them."
+    if source == 'noise':
+        if input_shape is None: raise ValueError("source='noise' needs input_shape=(C, H, W)")
+        g = torch.Generator().manual_seed(seed)
+        data = [torch.randn(bs, *input_shape, generator=g) for _ in range(n_batches)]
+    elif source != 'data': raise ValueError(f"calibration source must be 'noise' or 'data', got {source!r}")
+    elif data is None: raise ValueError("source='data' needs data=<iterable of batches>")
+    return calibrate(student, data, n_batches=n_batches, estimator=estimator, weight_clip=weight_clip)
+
+# %% ../nbs/08_train.ipynb #7974f6cd
+def prepare_student(teacher:nn.Module, # FP teacher (left untouched)
+                    batches, # calibration batches: tensors or (x, y, ...) tuples
+                    w_bits:int=4, # weight bit width, 2..8
+                    a_bits:int=4, # activation bit width, 2..8
+                    first_last_bits:int|None=None, # width of the first/last layer and their inputs (None: the same)
+                    act_placement:str='after_activation', # see `saft_nb.graph.quantize_model`
+                    layer_bits:dict|None=None, # mixed precision: {layer name: w_bits or (w_bits, a_bits)}
+                    ste:str='clipped', # straight-through estimator: 'clipped' or 'pass'
+                    estimator:str='ema', # activation range estimator (see `saft_nb.quant.ESTIMATORS`)
+                    weight_clip:str|None=None, # 'mse': MSE-optimal per-channel weight clip
+                    learn:str='none', # learned (LSQ) ranges: 'none', 'act' or 'act+weight'
+                    grad_mult:float=1., # gradient multiplier of learned ranges
+                   )->nn.Module: # the quantized, calibrated student
+    "Quantize `teacher`, calibrate its ranges on `batches`, and make them learnable if asked: the student a fine-tuning starts from."
+    if learn not in ('none', 'act', 'act+weight'): raise ValueError(f"learn must be 'none', 'act' or 'act+weight', got {learn!r}")
+    student = quantize_model(teacher, w_bits, a_bits, first_last_bits, act_placement, layer_bits, ste)
+    calibrate(student, batches, estimator=estimator, weight_clip=weight_clip)
+    if learn != 'none': learn_ranges(student, acts=True, weights=learn == 'act+weight', grad_mult=grad_mult)
+    return student
 
 # %% ../nbs/08_train.ipynb #5199603a
 class FeatureHooks:
@@ -169,6 +210,7 @@ class SynQ(Callback):
         if self._terms:
             self.history.append({k: torch.stack([t[k] for t in self._terms]).mean().item() for k in self._terms[0]} | {'epoch': self.epoch})
 
+# %% ../nbs/08_train.ipynb #ebb73f86
 class SynQLearner(Learner):
     "A fastai `Learner` that calls every callback's `release()` (hooks, memory formats) however `fit` ends, exceptions included."
     def fit(self, *args, **kwargs):
@@ -208,7 +250,7 @@ class SAM(Callback):
                     else: p.sub_(e)
             self.learn.loss, self.learn.sam_pass = loss, False
 
-# %% ../nbs/08_train.ipynb #527f3cd9
+# %% ../nbs/08_train.ipynb #f6a4deb9
 def seed_everything(seed:int):
     "Seed Python, numpy and torch."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -222,6 +264,7 @@ class SeedEpochs(Callback):
         dl = self.dls.train
         seed_everything(s); getattr(dl, 'dl', dl).rng = random.Random(s)  # fastai's DistributedDL shuffles with the loader it wraps
 
+# %% ../nbs/08_train.ipynb #a203cad7
 def _num(v):
     "A logged metric as a float, or None where the epoch was not validated."
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
@@ -236,6 +279,7 @@ class ValidEvery(Callback):
     def after_validate(self):  # a cancelled validation appends nothing: log None for the loss and each metric
         if self._skip(): self.learn.recorder.log += [None] * (1 + len(self.learn.metrics))
 
+# %% ../nbs/08_train.ipynb #c17e3d26
 class Checkpoint(Callback):
     "Save model + optimizer and the epoch's metrics atomically to `dir` after every epoch."
     order = 70  # after the Recorder has the epoch's metrics
@@ -261,6 +305,7 @@ def ce_loss(pred, y, *_):
     "Cross-entropy that ignores extra targets (the per-sample 'synthetic' flag); the Learner's validation loss."
     return F.cross_entropy(pred, y)
 
+# %% ../nbs/08_train.ipynb #b066a56e
 @delegates(SynQ)
 def synq_learner(student:nn.Module, # quantized student (calibrated)
                  teacher:nn.Module, # FP teacher
@@ -277,6 +322,7 @@ def synq_learner(student:nn.Module, # quantized student (calibrated)
     return SynQLearner(dls, student, loss_func=ce_loss, opt_func=opt, cbs=cbs,
                        metrics=[accuracy, top_k_accuracy], train_bn=True)
 
+# %% ../nbs/08_train.ipynb #2ace18b0
 def lr_schedule(lr:float, kind:str='cos', milestones:tuple=(0.5, 0.75)):
     "fastai schedule: 'cos' (cosine to 0), 'step' (x0.1 at each fraction in `milestones`) or 'const'."
     if kind == 'cos': return SchedCos(lr, 0.)
@@ -286,6 +332,7 @@ def lr_schedule(lr:float, kind:str='cos', milestones:tuple=(0.5, 0.75)):
         return combine_scheds([b - a for a, b in zip(edges, edges[1:])], [SchedNo(lr * .1**i, lr * .1**i) for i in range(len(edges) - 1)])
     raise ValueError(f"lr schedule must be 'cos', 'step' or 'const', got {kind!r}")
 
+# %% ../nbs/08_train.ipynb #c30c9783
 def fit_synq(learn:Learner, # from `synq_learner`
              epochs:int, # number of epochs
              lr:float=1e-5, # peak learning rate (the KD term is scaled by 8000 with the authors' T and alpha: keep it small)
@@ -318,43 +365,3 @@ def fit_synq(learn:Learner, # from `synq_learner`
     names = rec.metric_names[1:-1]
     new = [dict(zip(names, map(_num, vals))) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start] if start < epochs else []
     return past + [r | {'epoch': start + j} for j, r in enumerate(new)]
-
-# %% ../nbs/08_train.ipynb #7974f6cd
-def calibrate_student(student:nn.Module, # from `quantize_model`
-                      source:str='noise', # 'noise' (Gaussian inputs) or 'data' (batches of `data`)
-                      data=None, # iterable of batches for source='data'
-                      input_shape:tuple|None=None, # (C, H, W) for source='noise'
-                      n_batches:int=8, # batches to calibrate on
-                      bs:int=64, # batch size for source='noise'
-                      seed:int=0, # seed of the noise
-                      estimator:str='ema', # activation range estimator (see `saft_nb.quant.ESTIMATORS`)
-                      weight_clip:str|None=None, # 'mse': MSE-optimal per-channel weight clip; None: min/max
-                     )->nn.Module:
-    "Calibrate `student`'s activation ranges on Gaussian noise or on the given data, then freeze them."
-    if source == 'noise':
-        if input_shape is None: raise ValueError("source='noise' needs input_shape=(C, H, W)")
-        g = torch.Generator().manual_seed(seed)
-        data = [torch.randn(bs, *input_shape, generator=g) for _ in range(n_batches)]
-    elif source != 'data': raise ValueError(f"calibration source must be 'noise' or 'data', got {source!r}")
-    elif data is None: raise ValueError("source='data' needs data=<iterable of batches>")
-    return calibrate(student, data, n_batches=n_batches, estimator=estimator, weight_clip=weight_clip)
-
-def prepare_student(teacher:nn.Module, # FP teacher (left untouched)
-                    batches, # calibration batches: tensors or (x, y, ...) tuples
-                    w_bits:int=4, # weight bit width, 2..8
-                    a_bits:int=4, # activation bit width, 2..8
-                    first_last_bits:int|None=None, # width of the first/last layer and their inputs (None: the same)
-                    act_placement:str='after_activation', # see `saft_nb.graph.quantize_model`
-                    layer_bits:dict|None=None, # mixed precision: {layer name: w_bits or (w_bits, a_bits)}
-                    ste:str='clipped', # straight-through estimator: 'clipped' or 'pass'
-                    estimator:str='ema', # activation range estimator (see `saft_nb.quant.ESTIMATORS`)
-                    weight_clip:str|None=None, # 'mse': MSE-optimal per-channel weight clip
-                    learn:str='none', # learned (LSQ) ranges: 'none', 'act' or 'act+weight'
-                    grad_mult:float=1., # gradient multiplier of learned ranges
-                   )->nn.Module: # the quantized, calibrated student
-    "Quantize `teacher`, calibrate its ranges on `batches`, and make them learnable if asked: the student a fine-tuning starts from."
-    if learn not in ('none', 'act', 'act+weight'): raise ValueError(f"learn must be 'none', 'act' or 'act+weight', got {learn!r}")
-    student = quantize_model(teacher, w_bits, a_bits, first_last_bits, act_placement, layer_bits, ste)
-    calibrate(student, batches, estimator=estimator, weight_clip=weight_clip)
-    if learn != 'none': learn_ranges(student, acts=True, weights=learn == 'act+weight', grad_mult=grad_mult)
-    return student
