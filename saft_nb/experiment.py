@@ -31,11 +31,11 @@ from .train import synq_learner, fit_synq, seed_everything, prepare_student, Syn
 from .mixed import mixed_precision, budget_of
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'FINETUNE', 'PRESETS', 'TABLES', 'SMOKE', 'CALIB', 'TRAIN_DATA', 'GENERATORS', 'ABLATION_ORDER',
-           'RunConfig', 'make_config', 'write_record', 'read_records', 'find_records', 'same_config', 'versions', 'Row',
-           'prepare_data', 'bops_budget', 'layer_widths', 'make_student', 'finetune', 'make_record', 'run',
-           'results_table', 'paper_results', 'paper_model', 'synq_effective', 'ideas', 'row_label', 'record_rows',
-           'paper_table', 'table_markdown', 'MissingInputs', 'require_inputs', 'as_ints']
+__all__ = ['DEFAULTS', 'FINETUNE', 'CALIB', 'TRAIN_DATA', 'PRESETS', 'TABLES', 'SMOKE', 'GENERATORS', 'ABLATION_ORDER',
+           'RunConfig', 'make_config', 'synq_effective', 'write_record', 'read_records', 'find_records', 'same_config',
+           'versions', 'Row', 'prepare_data', 'bops_budget', 'layer_widths', 'make_student', 'finetune', 'make_record',
+           'run', 'results_table', 'paper_results', 'paper_model', 'ideas', 'row_label', 'record_rows', 'paper_table',
+           'table_markdown', 'MissingInputs', 'require_inputs', 'as_ints']
 
 # %% ../nbs/09_experiment.ipynb #0eca8f47
 @dataclass
@@ -96,6 +96,7 @@ class RunConfig:
 
 DEFAULTS = asdict(RunConfig())
 
+# %% ../nbs/09_experiment.ipynb #bfb8e39b
 FINETUNE = {
     'none': None,
     'kd': dict(d0=None, lambda_ce=0., lambda_cam=0., lam_fa=0., lambda_pert=0.),
@@ -106,6 +107,44 @@ FINETUNE = {
     'ce': dict(kd_weight=0., lambda_ce=1., tau=1., d0=None, lambda_cam=0., lam_fa=0., lambda_pert=0.),
 }
 
+# %% ../nbs/09_experiment.ipynb #12787fa0
+def _calib_noise(row:Row)->list:
+    c, g = row.cfg, torch.Generator().manual_seed(row.cfg['seed'])
+    return [torch.randn(c['calib_bs'], *row.spec.input_shape, generator=g) for _ in range(c['calib_batches'])]
+
+def _first_batches(ds, row:Row)->list:
+    "The first `calib_batches` shuffled batches of `calib_bs` items of `ds` (and no more are loaded)."
+    c = row.cfg
+    return list(itertools.islice(make_dls(ds, ds, bs=c['calib_bs'], seed=c['seed'], device='cpu').train, c['calib_batches']))
+
+def _calib_synthetic(row:Row)->list: return _first_batches(row.synthetic, row)
+
+def _generator_batches(row:Row)->list:
+    c = row.cfg
+    x, _ = sample_generator(row.generator, c['calib_batches'] * c['calib_bs'], seed=derive_seed(c['seed'], 9), bs=c['calib_bs'])
+    return list(x.split(c['calib_bs']))
+
+def _calib_generator_zeros(row:Row)->list:
+    "The authors' calibration: before each generator batch, the CAM update of their code runs the student on one all-zero image."
+    return [b for x in _generator_batches(row) for b in (torch.zeros(1, *x.shape[1:]), x)]
+
+def _calib_real(row:Row)->list:
+    c = row.cfg
+    return _first_batches(k_shot(row.real(), c['k'], seed=c['seed']) if c['train_data'] in ('fewshot', 'mixed') else row.real(), row)
+
+CALIB = {'noise': _calib_noise, 'synthetic': _calib_synthetic, 'generator': _generator_batches,
+         'generator_zeros': _calib_generator_zeros, 'real': _calib_real}
+
+def _fewshot(row:Row): return Flagged(k_shot(row.real(), row.cfg['k'], seed=row.cfg['seed']), False)
+
+TRAIN_DATA = {
+    'synthetic': lambda row: Flagged(row.synthetic, True),
+    'fewshot': _fewshot,
+    'mixed': lambda row: torch.utils.data.ConcatDataset([Flagged(row.synthetic, True), _fewshot(row)]),
+    'real': lambda row: Flagged(row.real(), False),
+}
+
+# %% ../nbs/09_experiment.ipynb #2e075cac
 PRESETS = {
     'paper': dict(),
     'authors': dict(ste='pass', calib='generator_zeros', calib_estimator='ema_authors', calib_batches=800, calib_bs=16,
@@ -147,6 +186,16 @@ def make_config(**kw)->dict:
         cfg['name'] = f"{cfg['dataset']}_{cfg['model']}_w{cfg['w_bits']}a{cfg['a_bits']}_{cfg['finetune']}_seed{cfg['seed']}"
     return cfg
 
+# %% ../nbs/09_experiment.ipynb #d596fea8
+_SYNQ_DEFAULTS = {k: p.default for k, p in signature(SynQ).parameters.items() if p.default is not p.empty}
+
+def synq_effective(cfg:dict, # a row's configuration
+                   defaults:bool=True, # include `SynQ`'s defaults (False: only what the row sets)
+                  )->dict|None:
+    "The `SynQ` options a row fine-tunes with (SynQ's defaults, then `synq_options`, then the recipe's removals); None for 'none'."
+    if FINETUNE[cfg['finetune']] is None: return None
+    return {**(_SYNQ_DEFAULTS if defaults else {}), **cfg['synq_options'], **FINETUNE[cfg['finetune']]}
+
 # %% ../nbs/09_experiment.ipynb #60f6e562
 def write_record(rec:dict, path:Path):
     "Write `rec` as JSON atomically (temporary file, then rename)."
@@ -169,6 +218,7 @@ def find_records(root)->list[dict]:
         if isinstance(r, dict) and isinstance(r.get('config'), dict) and 'top1' in r: out.append(r)
     return out
 
+# %% ../nbs/09_experiment.ipynb #22b3c130
 def same_config(old:dict, # configuration stored in a record
                 new:dict, # configuration of the row asked for
                )->bool:
@@ -176,6 +226,7 @@ def same_config(old:dict, # configuration stored in a record
     new, dflt = json.loads(json.dumps(new, default=str)), json.loads(json.dumps(DEFAULTS, default=str))
     return set(old) <= set(new) and all(old[k] == v if k in old else v == dflt.get(k) for k, v in new.items())
 
+# %% ../nbs/09_experiment.ipynb #4baccbe4
 def versions()->dict:
     "Versions of the packages a result depends on."
     import torchvision, pytorchcv
@@ -227,17 +278,31 @@ class Row:
         one = k_shot(self.real(), 1, seed=self.cfg['seed'])
         return torch.stack([x for x, _ in sorted(((one[i][0], int(one[i][1])) for i in range(len(one))), key=lambda t: t[1])])
 
+def _synthesizes(cfg)->bool:
+    "Whether the row synthesizes images or trains a generator from the teacher's BN statistics."
+    return ((cfg['finetune'] != 'none' and cfg['train_data'] in ('synthetic', 'mixed')) or cfg['bops_budget'] is not None
+            or cfg['calib'] in ('synthetic', 'generator', 'generator_zeros'))
+
+_TEST_SETS = {}
+def _test_set(dataset:str, data_root, norm:tuple)->tuple:
+    "The test set and its spec, decoded once per process into memory when it is small (e.g. 10,000 CIFAR JPEGs: ~120 MB)."
+    key = (dataset, str(data_root), norm)
+    if key not in _TEST_SETS:
+        ds, spec = get_data(dataset, data_root, 'test', mean=norm[0], std=norm[1])
+        x0 = ds[0][0]
+        if len(ds) * x0.numel() * x0.element_size() < 2**30:
+            xs, ys = zip(*torch.utils.data.DataLoader(ds, batch_size=500))
+            ds = torch.utils.data.TensorDataset(torch.cat(xs), torch.cat([torch.as_tensor(y) for y in ys]))
+        _TEST_SETS[key] = ds, spec
+    return _TEST_SETS[key]
+
+# %% ../nbs/09_experiment.ipynb #86a75475
 def prepare_data(row:Row):
     "Make what the row synthesizes (the synthetic set, the GDFQ generator) now, so that its time is counted apart."
     c = row.cfg
     if (c['finetune'] != 'none' and c['train_data'] in ('synthetic', 'mixed')) or c['calib'] == 'synthetic' or c['bops_budget'] is not None:
         row.synthetic
     if c['calib'] in ('generator', 'generator_zeros'): row.generator
-
-def _synthesizes(cfg)->bool:
-    "Whether the row synthesizes images or trains a generator from the teacher's BN statistics."
-    return ((cfg['finetune'] != 'none' and cfg['train_data'] in ('synthetic', 'mixed')) or cfg['bops_budget'] is not None
-            or cfg['calib'] in ('synthetic', 'generator', 'generator_zeros'))
 
 def _generator(row:Row)->GDFQGenerator:
     "GDFQ's generator trained against the teacher with the row's settings; cached in out_dir/generators."
@@ -269,44 +334,7 @@ def _synthetic(row:Row):
                        lr=cfg['synth_lr'], seed=cfg['seed'], centre_images=row.centre_images, **cfg['synth_options'])
     return load_synthetic(d)
 
-# %% ../nbs/09_experiment.ipynb #12787fa0
-def _calib_noise(row:Row)->list:
-    c, g = row.cfg, torch.Generator().manual_seed(row.cfg['seed'])
-    return [torch.randn(c['calib_bs'], *row.spec.input_shape, generator=g) for _ in range(c['calib_batches'])]
-
-def _first_batches(ds, row:Row)->list:
-    "The first `calib_batches` shuffled batches of `calib_bs` items of `ds` (and no more are loaded)."
-    c = row.cfg
-    return list(itertools.islice(make_dls(ds, ds, bs=c['calib_bs'], seed=c['seed'], device='cpu').train, c['calib_batches']))
-
-def _calib_synthetic(row:Row)->list: return _first_batches(row.synthetic, row)
-
-def _generator_batches(row:Row)->list:
-    c = row.cfg
-    x, _ = sample_generator(row.generator, c['calib_batches'] * c['calib_bs'], seed=derive_seed(c['seed'], 9), bs=c['calib_bs'])
-    return list(x.split(c['calib_bs']))
-
-def _calib_generator_zeros(row:Row)->list:
-    "The authors' calibration: before each generator batch, the CAM update of their code runs the student on one all-zero image."
-    return [b for x in _generator_batches(row) for b in (torch.zeros(1, *x.shape[1:]), x)]
-
-def _calib_real(row:Row)->list:
-    c = row.cfg
-    return _first_batches(k_shot(row.real(), c['k'], seed=c['seed']) if c['train_data'] in ('fewshot', 'mixed') else row.real(), row)
-
-CALIB = {'noise': _calib_noise, 'synthetic': _calib_synthetic, 'generator': _generator_batches,
-         'generator_zeros': _calib_generator_zeros, 'real': _calib_real}
-
-def _fewshot(row:Row): return Flagged(k_shot(row.real(), row.cfg['k'], seed=row.cfg['seed']), False)
-
-TRAIN_DATA = {
-    'synthetic': lambda row: Flagged(row.synthetic, True),
-    'fewshot': _fewshot,
-    'mixed': lambda row: torch.utils.data.ConcatDataset([Flagged(row.synthetic, True), _fewshot(row)]),
-    'real': lambda row: Flagged(row.real(), False),
-}
-
-# %% ../nbs/09_experiment.ipynb #7ddb6911
+# %% ../nbs/09_experiment.ipynb #37dab846
 def bops_budget(row:Row)->float|None:
     "The row's BOPs budget: the number given, or the BOPs of the uniform setting named by a string such as 'W3A3'; None: uniform widths."
     b = row.cfg['bops_budget']
@@ -323,12 +351,14 @@ def layer_widths(row:Row)->dict|None:
     return mixed_precision(row.teacher, images.to(row.dev), budget, bits=tuple(c['mp_bits']), act_placement=c['act_placement'],
                            estimator=c['calib_estimator'], weight_clip=c['weight_clip'])
 
+# %% ../nbs/09_experiment.ipynb #3ba66383
 def make_student(row:Row)->torch.nn.Module:
     "The quantized teacher, calibrated on the row's calibration batches with its estimators, ranges made learnable if asked."
     c = row.cfg
     return prepare_student(row.teacher, CALIB[c['calib']](row), c['w_bits'], c['a_bits'], c['first_last_bits'], c['act_placement'],
                            layer_widths(row), c['ste'], c['calib_estimator'], c['weight_clip'], c['learn_ranges'], c['range_grad_mult'])
 
+# %% ../nbs/09_experiment.ipynb #f5fd4bd0
 def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, training iterations per epoch)
     "Fine-tune `student` with the row's recipe on its training set (checkpointed, resumable); nothing for `finetune='none'`."
     c = row.cfg
@@ -342,6 +372,7 @@ def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, tra
                     valid_every=c['valid_every'], ckpt_key=hashlib.sha1(json.dumps(c, sort_keys=True, default=str).encode()).hexdigest()[:16])
     return hist, len(dls.train)
 
+# %% ../nbs/09_experiment.ipynb #eb0d0425
 def make_record(row:Row, student, fp:dict, rtn:dict, final:dict, hist:list, iters:int)->dict:
     "The JSON record of a finished row: configuration, effective options, versions, timings, accuracies, size and BOPs."
     c, s = row.cfg, quant_summary(student, row.spec.input_shape)
@@ -354,6 +385,7 @@ def make_record(row:Row, student, fp:dict, rtn:dict, final:dict, hist:list, iter
                created=time.strftime('%Y-%m-%d %H:%M:%S'))
     return json.loads(json.dumps(rec, default=str))
 
+# %% ../nbs/09_experiment.ipynb #7a665c7b
 def _reuse(rpath:Path, cfg:dict)->dict|None:
     "The record at `rpath` if it holds this configuration; None if there is none; a ValueError if it holds another."
     if not rpath.exists(): return None
@@ -379,19 +411,6 @@ def run(out_dir, # folder of the records (and caches, checkpoints)
     rec = make_record(row, student, fp, rtn, evaluate(student, row.test_dl), hist, iters)
     write_record(rec, rpath)
     return rec
-
-_TEST_SETS = {}
-def _test_set(dataset:str, data_root, norm:tuple)->tuple:
-    "The test set and its spec, decoded once per process into memory when it is small (e.g. 10,000 CIFAR JPEGs: ~120 MB)."
-    key = (dataset, str(data_root), norm)
-    if key not in _TEST_SETS:
-        ds, spec = get_data(dataset, data_root, 'test', mean=norm[0], std=norm[1])
-        x0 = ds[0][0]
-        if len(ds) * x0.numel() * x0.element_size() < 2**30:
-            xs, ys = zip(*torch.utils.data.DataLoader(ds, batch_size=500))
-            ds = torch.utils.data.TensorDataset(torch.cat(xs), torch.cat([torch.as_tensor(y) for y in ys]))
-        _TEST_SETS[key] = ds, spec
-    return _TEST_SETS[key]
 
 # %% ../nbs/09_experiment.ipynb #d6c977cb
 def results_table(records:list[dict], # from `read_records` or `run`
@@ -419,22 +438,16 @@ def paper_model(name:str)->str:
     return {'mobilenetv2_w1': 'mobilenetv2', 'mobilenet_w1': 'mobilenetv1', 'regnetx006': 'regnetx600m', 'sqnxt23_w2': 'squeezenext',
             'shufflenet_g1_w1': 'shufflenet'}.get(name, name)
 
-GENERATORS = {'gdfq': 'GDFQ', 'zeroq': 'ZeroQ', 'hast': 'HAST', 'dsg': 'DSG', 'centres': 'HAST+centres'}
-_SYNQ_DEFAULTS = {k: p.default for k, p in signature(SynQ).parameters.items() if p.default is not p.empty}
-
-def synq_effective(cfg:dict, # a row's configuration
-                   defaults:bool=True, # include `SynQ`'s defaults (False: only what the row sets)
-                  )->dict|None:
-    "The `SynQ` options a row fine-tunes with (SynQ's defaults, then `synq_options`, then the recipe's removals); None for 'none'."
-    if FINETUNE[cfg['finetune']] is None: return None
-    return {**(_SYNQ_DEFAULTS if defaults else {}), **cfg['synq_options'], **FINETUNE[cfg['finetune']]}
-
+# %% ../nbs/09_experiment.ipynb #02c7368b
 def ideas(cfg:dict)->str:
     "The ablation name of a fine-tuning row: the ideas it uses among FA, LPF, CAM, SoftHard joined by '+', or 'baseline'."
     o = synq_effective(cfg)
     if o is None: raise ValueError("a row without fine-tuning (finetune='none') has no ablation name")
     on = {'FA': o['lam_fa'] > 0, 'LPF': bool(o['d0']), 'CAM': o['lambda_cam'] > 0, 'SoftHard': o['lambda_ce'] > 0 and o['tau'] < 1}
     return '+'.join(k for k, v in on.items() if v) or 'baseline'
+
+# %% ../nbs/09_experiment.ipynb #71be3a50
+GENERATORS = {'gdfq': 'GDFQ', 'zeroq': 'ZeroQ', 'hast': 'HAST', 'dsg': 'DSG', 'centres': 'HAST+centres'}
 
 def row_label(cfg:dict, # a record's configuration
               table:str='main', # a key of `TABLES`
@@ -476,7 +489,7 @@ def _row_label(cfg, table):
         return f"{'SaFT' if ft == 'synq' and data != 'zero-shot' else name} ({data})", None
     return name, ('SynQ' if ft == 'synq' else None)
 
-# %% ../nbs/09_experiment.ipynb #27837283
+# %% ../nbs/09_experiment.ipynb #d95910b5
 _ROW_COLS = ['dataset', 'model', 'w_bits', 'a_bits', 'method', 'paper method', 'seed', 'top1', 'fp', 'order']
 ABLATION_ORDER = ['baseline', 'LPF', 'CAM', 'SoftHard', 'LPF+CAM', 'LPF+SoftHard', 'CAM+SoftHard', 'LPF+CAM+SoftHard', 'FA',
                   'FA+LPF+SoftHard'] # the paper's row order
@@ -500,6 +513,7 @@ def record_rows(records:list[dict], # from `run`, `read_records` or `find_record
                                          r['fp']['top1'], _row_order(c, table, label)])))
     return pd.DataFrame(rows, columns=_ROW_COLS)
 
+# %% ../nbs/09_experiment.ipynb #1c821701
 def _paper_lookup(paper):
     return {(r.table, r.dataset, r.model, int(r.w_bits), int(r.a_bits), r.method): r for r in paper.itertuples(index=False)}
 
@@ -560,7 +574,7 @@ def table_markdown(df:pd.DataFrame, # from `paper_table`
         lines.append('| ' + ' | '.join(str(c) for c in cells) + ' |')
     return '\n'.join(lines) + '\n'
 
-# %% ../nbs/09_experiment.ipynb #b41f2119
+# %% ../nbs/09_experiment.ipynb #ecb47e61
 class MissingInputs(Exception):
     "Data or weights an experiment needs are not there; the message says what is missing, where to put it and how to get it."
     def _render_traceback_(self): return [f"{type(self).__name__}: {self}"]  # IPython/papermill: the message, no traceback
@@ -608,6 +622,7 @@ def require_inputs(dataset:str, # 'digits', 'cifar10', 'cifar100' or 'imagenet'
                             + '\n'.join(f"{i}. {p}" for i, p in enumerate(problems, 1))
                             + "\nTo try the notebook without them: -p smoke True (offline digits data, tiny budget).")
 
+# %% ../nbs/09_experiment.ipynb #4168016a
 def as_ints(v, # an int, a list of ints, or a string such as '6', '4,3' or '[4, 3]' (what papermill's -p passes)
            )->list: # list of ints
     "Notebook parameters that may be one number or several, as a list of ints."

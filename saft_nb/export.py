@@ -26,8 +26,8 @@ from .models import _atomic
 
 # %% auto #0
 __all__ = ['OPSET', 'PACK_FORMAT', 'ExportError', 'check_exportable', 'pack_codes', 'unpack_codes', 'weight_codes', 'bn_affine',
-           'fold_bn', 'fold_grid', 'Step', 'Site', 'ExportReport', 'ExportPlan', 'export_plan', 'int_forward',
-           'agreement', 'onnx_model', 'export_onnx', 'onnx_session', 'ort_workarounds', 'run_onnx', 'PackReport',
+           'fold_bn', 'fold_grid', 'Site', 'Step', 'ExportReport', 'ExportPlan', 'export_plan', 'agreement',
+           'int_forward', 'onnx_model', 'onnx_session', 'ort_workarounds', 'run_onnx', 'export_onnx', 'PackReport',
            'fp32_bytes', 'save_packed', 'load_packed']
 
 # %% ../nbs/11_export.ipynb #41b6c0e0
@@ -106,6 +106,7 @@ def weight_codes(m:QuantWeightMixin, # a quantized conv/linear layer
     if not torch.equal(s * (q + z), wq): raise RuntimeError("weight codes do not reproduce quant_weight(): the weight quantizer changed, update saft_nb.export")
     return q.long(), s.flatten(), z.flatten().long()
 
+# %% ../nbs/11_export.ipynb #639662f2
 def bn_affine(bn:nn.Module, # an eval-mode BatchNorm1d/2d with running statistics
              )->tuple: # (a, c), float64 (C,): BN(y) = a*y + c per channel
     "The per-channel affine map of a BatchNorm in eval mode: $a=\\gamma/\\sqrt{\\sigma^2+\\epsilon}$, $c=\\beta-\\mu a$."
@@ -117,6 +118,7 @@ def bn_affine(bn:nn.Module, # an eval-mode BatchNorm1d/2d with running statistic
     if bn.bias is not None: c = c + bn.bias.detach().double()
     return a.cpu(), c.cpu()
 
+# %% ../nbs/11_export.ipynb #2bae3d49
 def fold_bn(weight:Tensor, # conv/linear weight (C_out, ...)
             bias:Tensor|None, # its bias (C_out,) or None
             bn:nn.Module, # the BatchNorm that follows the layer (eval mode)
@@ -141,14 +143,6 @@ def fold_grid(q:Tensor, # per-channel codes (C, ...), 0..2^B-1
     return q2, (s.double() * a.double().abs()).float(), z2
 
 # %% ../nbs/11_export.ipynb #1dda6713
-@dataclass
-class Step:
-    "One operation of the exported graph, read from one node of the traced quantized model."
-    op: str # 'input', 'quant', 'conv', 'linear', 'bn', 'act', 'maxpool', 'avgpool', 'gap', 'gmp', 'mean', 'reshape', 'slice', 'pad', 'binary', 'cat', 'const', 'output'
-    name: str # the fx node's name, also the name of the ONNX value it computes
-    inputs: list # names of the steps it reads (python numbers for scalar operands of 'binary')
-    attrs: dict = field(default_factory=dict)
-
 def _container(z:Tensor, bits:int, signed:bool, min_width:int=4):
     "Smallest ONNX integer type (4, 8 or 16 bits, at least `min_width`) whose codes c = q + k and zero point k - z hold `bits`-bit codes q of zero points `z`; (type, k)."
     n = 2**bits - 1
@@ -461,6 +455,14 @@ class _Lowering:
 
 # %% ../nbs/11_export.ipynb #d6cc7583
 @dataclass
+class Step:
+    "One operation of the exported graph, read from one node of the traced quantized model."
+    op: str # 'input', 'quant', 'conv', 'linear', 'bn', 'act', 'maxpool', 'avgpool', 'gap', 'gmp', 'mean', 'reshape', 'slice', 'pad', 'binary', 'cat', 'const', 'output'
+    name: str # the fx node's name, also the name of the ONNX value it computes
+    inputs: list # names of the steps it reads (python numbers for scalar operands of 'binary')
+    attrs: dict = field(default_factory=dict)
+
+@dataclass
 class ExportReport:
     "What the export computes in integers and what in float, layer by layer and site by site; `print()` it."
     layers: pd.DataFrame # one row per conv/linear: weight codes, input grid (or why float), BatchNorm folding
@@ -571,6 +573,17 @@ def export_plan(model:nn.Module, # a calibrated model made by `saft_nb.graph.qua
     plan.report = _report(plan.steps, plan.sites)
     return plan
 
+# %% ../nbs/11_export.ipynb #d06cbc5f
+def agreement(ref:Tensor, # (N, classes) reference logits (the fake-quant model's)
+              out:Tensor, # (N, classes) logits to compare
+              rtol:float=1e-4, # a sample is "close" when max|out - ref| <= rtol * max|ref| (over all samples)
+             )->dict: # {'max_abs', 'close' (% of samples), 'top1_agree' (% of samples)}
+    "How closely `out` reproduces `ref`: largest absolute difference, share of close samples, top-1 agreement."
+    if out.shape != ref.shape: raise ValueError(f"shapes differ: {tuple(ref.shape)} vs {tuple(out.shape)}")
+    d = (out.float() - ref.float()).abs().flatten(1).amax(1)
+    return dict(max_abs=float(d.max()), close=100 * float((d <= rtol * ref.abs().max()).float().mean()),
+                top1_agree=100 * float((out.argmax(1) == ref.argmax(1)).float().mean()))
+
 # %% ../nbs/11_export.ipynb #253137f7
 class _Q:
     "A quantized tensor in the integer reference: integer values `a = q + z` (float64 holding integers) of step `s`; its value is `s*a`."
@@ -666,17 +679,6 @@ def int_forward(plan:ExportPlan, # from `export_plan`
         elif op == 'cat': out = torch.cat([_real(i) for i in ins], t['axis'])
         elif op == 'output': return _real(v).float()
         vals[st.name] = out
-
-# %% ../nbs/11_export.ipynb #d06cbc5f
-def agreement(ref:Tensor, # (N, classes) reference logits (the fake-quant model's)
-              out:Tensor, # (N, classes) logits to compare
-              rtol:float=1e-4, # a sample is "close" when max|out - ref| <= rtol * max|ref| (over all samples)
-             )->dict: # {'max_abs', 'close' (% of samples), 'top1_agree' (% of samples)}
-    "How closely `out` reproduces `ref`: largest absolute difference, share of close samples, top-1 agreement."
-    if out.shape != ref.shape: raise ValueError(f"shapes differ: {tuple(ref.shape)} vs {tuple(out.shape)}")
-    d = (out.float() - ref.float()).abs().flatten(1).amax(1)
-    return dict(max_abs=float(d.max()), close=100 * float((d <= rtol * ref.abs().max()).float().mean()),
-                top1_agree=100 * float((out.argmax(1) == ref.argmax(1)).float().mean()))
 
 # %% ../nbs/11_export.ipynb #12886378
 OPSET = 21  # QuantizeLinear/DequantizeLinear with int4/uint4 (and int16/uint16) came with opset 21
@@ -778,23 +780,7 @@ def onnx_model(plan:ExportPlan, # from `export_plan`
     h.set_model_props(m, {'saft_nb.settings': json.dumps(plan.settings)})
     return m
 
-def export_onnx(model:nn.Module, # a calibrated model made by `quantize_model` (traced)
-                path:str|Path, # the .onnx file to write (atomically)
-                input_shape:tuple=(3, 32, 32), # one input's shape (C, H, W); the batch dimension is free ('batch')
-                opset:int=OPSET, # >= 21
-                fuse_bias:bool=False, # see `onnx_model`: True is faster at 8 bits under onnxruntime, but no longer computes exactly the fake-quant model
-                int4_acts:bool=True, # see `export_plan`
-               )->ExportReport: # what runs in integers and what in float, with the path and bytes written
-    "Export a quantized model to ONNX in QDQ form (int8/uint8 for 5-8 bits, int4/uint4 for <= 4 bits, BatchNorm folded); checked by `onnx.checker` before anything is written."
-    onnx = _need('onnx')
-    plan = export_plan(model, input_shape, int4_acts)
-    m = onnx_model(plan, opset, fuse_bias)
-    onnx.checker.check_model(m, full_check=True)
-    data = m.SerializeToString()
-    _atomic(path, lambda tmp: tmp.write_bytes(data))
-    plan.report.path, plan.report.bytes = str(path), len(data)
-    return plan.report
-
+# %% ../nbs/11_export.ipynb #07313660
 def onnx_session(model, # an .onnx path, or an `onnx.ModelProto`
                  threads:int|None=1, # intra-op threads (None: onnxruntime's default, all cores)
                  optimize:bool=True, # onnxruntime's graph optimizations; False runs every node as written
@@ -827,7 +813,25 @@ def run_onnx(session, # from `onnx_session`
     outs = [session.run(None, {name: xb.detach().cpu().float().numpy()})[0] for xb in x.split(bs)]
     return torch.from_numpy(np.concatenate(outs))
 
-# %% ../nbs/11_export.ipynb #32c80309
+# %% ../nbs/11_export.ipynb #8688ed0c
+def export_onnx(model:nn.Module, # a calibrated model made by `quantize_model` (traced)
+                path:str|Path, # the .onnx file to write (atomically)
+                input_shape:tuple=(3, 32, 32), # one input's shape (C, H, W); the batch dimension is free ('batch')
+                opset:int=OPSET, # >= 21
+                fuse_bias:bool=False, # see `onnx_model`: True is faster at 8 bits under onnxruntime, but no longer computes exactly the fake-quant model
+                int4_acts:bool=True, # see `export_plan`
+               )->ExportReport: # what runs in integers and what in float, with the path and bytes written
+    "Export a quantized model to ONNX in QDQ form (int8/uint8 for 5-8 bits, int4/uint4 for <= 4 bits, BatchNorm folded); checked by `onnx.checker` before anything is written."
+    onnx = _need('onnx')
+    plan = export_plan(model, input_shape, int4_acts)
+    m = onnx_model(plan, opset, fuse_bias)
+    onnx.checker.check_model(m, full_check=True)
+    data = m.SerializeToString()
+    _atomic(path, lambda tmp: tmp.write_bytes(data))
+    plan.report.path, plan.report.bytes = str(path), len(data)
+    return plan.report
+
+# %% ../nbs/11_export.ipynb #27a6398a
 PACK_FORMAT = 'saft_nb.packed/1'
 
 @dataclass
@@ -899,6 +903,7 @@ def save_packed(model:nn.Module, # a calibrated model made by `quantize_model`
     codes = sum(tensors[f'{n}.codes'].numel() for n in layers)
     return PackReport(str(path), len(data), codes, fp32_bytes(model), len(layers))
 
+# %% ../nbs/11_export.ipynb #32c80309
 def _rebuild_weight(q:Tensor, s:Tensor, z:Tensor, bits:int, rng:Tensor|None, clip:Tensor|None)->Tensor:
     "A float weight whose per-channel range and codes are exactly the saved ones: the dequantized codes, clamped to the saved channel min/max, which two entries take."
     shape = (-1,) + (1,) * (q.dim() - 1)

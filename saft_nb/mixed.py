@@ -20,7 +20,7 @@ from .graph import PLACEMENTS, TraceError, trace, quantize_model, quant_summary,
 from .models import check_teacher, check_input
 
 # %% auto #0
-__all__ = ['layer_sensitivity', 'BopsModel', 'bops_model', 'budget_of', 'Allocation', 'pareto_frontier', 'allocate_bits',
+__all__ = ['layer_sensitivity', 'BopsModel', 'bops_model', 'budget_of', 'pareto_frontier', 'Allocation', 'allocate_bits',
            'mixed_precision']
 
 # %% ../nbs/13_mixed.ipynb #c7de6f4f
@@ -193,6 +193,7 @@ def bops_model(model:nn.Module, # FP model (left untouched), traceable by torch.
                               shares=[tuple(s) for s in shares]))
     return BopsModel(calls, layers, act_placement, tuple(input_size))
 
+# %% ../nbs/13_mixed.ipynb #caddd393
 def budget_of(model:nn.Module, # FP model
               w_bits:int, # uniform weight width, 2..8
               a_bits:int, # uniform activation width, 2..8
@@ -204,15 +205,6 @@ def budget_of(model:nn.Module, # FP model
     return quant_summary(quantize_model(model, w_bits, a_bits, first_last_bits, act_placement), tuple(input_size)).bops
 
 # %% ../nbs/13_mixed.ipynb #d8d01bd0
-@dataclass
-class Allocation:
-    "One width per layer chosen under a budget, with its cost and summed sensitivity."
-    bits:dict # {layer: chosen candidate width}
-    layer_bits:dict # {layer: (w_bits, a_bits)}: pass to `quantize_model(..., layer_bits=...)` / `prepare_student`
-    cost:float # total cost of the choice (BOPs with a `BopsModel`: what `quant_summary` will report)
-    sensitivity:float # summed sensitivity of the choice
-    budget:float # the budget it was chosen under
-
 def _prepare(sensitivity, cost, a_bits, fixed, max_joint):
     "Validated units: [(layers, [choice tuples], cost array, sensitivity array)], and the (w, a) pair of each candidate."
     if not isinstance(sensitivity, pd.DataFrame) or sensitivity.empty:
@@ -324,6 +316,16 @@ def pareto_frontier(sensitivity:pd.DataFrame, # layer x candidate width (e.g. `l
     order = list(sensitivity.index)
     choices = [_choice(units, back, j) for j in range(len(c))]
     return pd.DataFrame(dict(cost=c.astype(float), sensitivity=s, bits=[{l: int(ch[l]) for l in order} for ch in choices]))
+
+# %% ../nbs/13_mixed.ipynb #ca056a48
+@dataclass
+class Allocation:
+    "One width per layer chosen under a budget, with its cost and summed sensitivity."
+    bits:dict # {layer: chosen candidate width}
+    layer_bits:dict # {layer: (w_bits, a_bits)}: pass to `quantize_model(..., layer_bits=...)` / `prepare_student`
+    cost:float # total cost of the choice (BOPs with a `BopsModel`: what `quant_summary` will report)
+    sensitivity:float # summed sensitivity of the choice
+    budget:float # the budget it was chosen under
 
 def allocate_bits(sensitivity:pd.DataFrame, # layer x candidate width (e.g. `layer_sensitivity`); NaN: width not allowed for that layer
                   cost, # a `BopsModel` (exact BOPs, shared quantizers included) or a DataFrame like `sensitivity` of each layer's cost (summed)

@@ -38,6 +38,7 @@ def split_holdout(ds:TensorDataset, # labelled synthetic images (images, labels)
     mask = torch.zeros(len(y), dtype=torch.bool); mask[torch.cat(hold)] = True
     return TensorDataset(x[~mask], y[~mask]), TensorDataset(x[mask], y[mask])
 
+# %% ../nbs/12_select.ipynb #a9202965
 @torch.no_grad()
 def fidelity(student:nn.Module, # quantized student
              teacher:nn.Module, # its FP teacher
@@ -84,6 +85,7 @@ def fit_recipe(teacher:nn.Module, # FP teacher
         with learn.no_bar(), learn.no_logging(): fit_synq(learn, 1, lr=lr, sched='cos')
     return student
 
+# %% ../nbs/12_select.ipynb #eb5a39f0
 def score_recipe(teacher:nn.Module, # FP teacher
                  train:TensorDataset, # synthetic training part
                  holdout:TensorDataset, # synthetic held-out part (scored)
@@ -108,6 +110,7 @@ SEARCH_SPACE = dict(
     lr=[1e-4, 1e-5, 1e-6],
 )
 
+# %% ../nbs/12_select.ipynb #a41908a2
 def select_recipe(teacher:nn.Module, # FP teacher
                   synthetic:TensorDataset, # its synthetic images with their labels (nothing real)
                   w_bits:int=4, # weight bits
