@@ -2,7 +2,7 @@
 """Per-step speed of saft_nb ("ours") against the authors' SynQ code ("theirs", github.com/snudm-starlab/SynQ).
 
     python benchmarks/vs_authors.py [--authors-src PATH] [--ours-src DIR] [--bs 64] [--threads 2] [--repeats 5] [--steps 5]
-                         [--warmup 2] [--only synth|finetune|both] [--no-mem] [--no-channels-last]
+                         [--warmup 2] [--only synth|finetune|both] [--no-mem] [--no-channels-last] [--compile]
                          [--theirs-prior-iters N] [--profile [--profile-theirs]]
 
 On a small shared machine prefer --threads 1: with as many OpenMP threads as cores and another job running, every
@@ -15,7 +15,8 @@ Model: pytorchcv `resnet20_cifar10`, pretrained=False, random weights after torc
 copy of the same module. Random Gaussian images and labels (the cost of a step does not depend on the values).
 
 (a) synthesis step: one Adam step on the pixels of HAST hard-sample CE (beta 0.1, gamma 0.5) + BN-statistics loss.
-    ours:   saft_nb.synthesis.optimize_pixels with the loss closure saft_nb.synthesis._batch_loss ('hast' preset),
+    ours:   saft_nb.synthesis.optimize_pixels with the loss closure saft_nb.synthesis._batch_loss ('hast' preset; with
+            --compile, the loss terms compiled by torch.compile as `synthesize(..., compile=True)` does),
             inside frozen_teacher + BNStats, exactly as saft_nb.synthesis.synthesize runs one batch.
     theirs: data_generate/distill_data.py DistillData.get_distil_data (their whole per-iteration loop, unchanged).
 (b) fine-tuning step at W4A4: KD (T 20, alpha 20) + difficulty-masked CE (lambda 5, tau 0.5) + Grad-CAM alignment
@@ -91,16 +92,16 @@ def rss_mb(field='VmRSS'):
 
 
 # ----------------------------------------------------------------------------------------------- ours (saft_nb)
-def ours_synthesis_setup(teacher, bs, dev, channels_last=None):
-    return dict(teacher=copy.deepcopy(teacher), bs=bs, dev=dev, channels_last=channels_last)
+def ours_synthesis_setup(teacher, bs, dev, channels_last=None, compile=False):
+    return dict(teacher=copy.deepcopy(teacher), bs=bs, dev=dev, channels_last=channels_last, compile=compile)
 
 def ours_synthesis_step(state, warm, steps, counters=None):
     "Seconds per pixel-optimization step of saft_nb's 'hast' synthesis (one batch, as `synthesize` runs it)"
     from saft_nb.synthesis import (synth_options, frozen_teacher, BNStats, balanced_labels, local_generator,
-                                   optimize_pixels, _batch_loss)
+                                   optimize_pixels, _loss_terms, _batch_loss)
     from saft_nb.graph import bn_layers
     teacher, bs, dev = state['teacher'], state['bs'], state['dev']
-    opts = synth_options('hast', channels_last=state['channels_last'])  # None: saft_nb's default (channels_last on CPU)
+    opts = synth_options('hast', channels_last=state['channels_last'], compile=state['compile'])  # None: saft_nb's default (channels_last on CPU)
     sw = Stopwatch(warm, steps, dev)
     with frozen_teacher(teacher, dev, opts.channels_last) as (model, d, cl), BNStats(bn_layers(model)) as rec:
         if counters is not None: counters.attach(model, 'teacher')
@@ -108,7 +109,7 @@ def ours_synthesis_step(state, warm, steps, counters=None):
         g = local_generator(0, 1, 0, 0)
         x0 = torch.randn(bs, *SHAPE, generator=g).to(d)
         if cl: x0 = x0.contiguous(memory_format=torch.channels_last)
-        loss = _batch_loss(model, rec, y, N_CLASSES, opts, None, torch.zeros(bs, dtype=torch.long, device=d), g)
+        loss = _batch_loss(_loss_terms(model, rec, opts, None), rec, y, opts, torch.zeros(bs, dtype=torch.long, device=d), g)
         def timed(x, t):
             if t > 0: sw.tick()  # the start of step t is the end of step t-1
             return loss(x, t)
@@ -350,7 +351,7 @@ def make_runners(a, dev, A):
     teacher = build_model()
     nb = a.warmup + a.steps
     R = {'synth': {}, 'finetune': {}}
-    R['synth']['ours'] = (lambda: ours_synthesis_setup(teacher, a.bs, dev, False if a.no_channels_last else None),
+    R['synth']['ours'] = (lambda: ours_synthesis_setup(teacher, a.bs, dev, False if a.no_channels_last else None, a.compile),
                           ours_synthesis_step)
     R['finetune']['ours'] = (lambda: ours_finetune_setup(teacher, a.bs, dev, nb, not a.no_channels_last, not a.no_augment),
                              lambda learn, w, s, c=None: ours_finetune_step(learn, w, s, dev, c))
@@ -383,6 +384,7 @@ def child_memory(a, bench, side):
     if a.authors_src: cmd += ['--authors-src', a.authors_src]
     if a.no_channels_last: cmd.append('--no-channels-last')
     if a.no_augment: cmd.append('--no-augment')
+    if a.compile: cmd.append('--compile')
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536', MALLOC_TRIM_THRESHOLD_='65536')
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode: return dict(error=out.stderr.strip().splitlines()[-1:] or ['?'])
@@ -422,6 +424,7 @@ def main():
     ap.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: cuda if available)")
     ap.add_argument('--no-mem', action='store_true', help='skip the peak-memory measurement')
     ap.add_argument('--no-channels-last', action='store_true', help="ours: contiguous memory format (default: channels_last for fine-tuning, saft_nb's default for synthesis)")
+    ap.add_argument('--compile', action='store_true', help="ours: synthesis with compile=True (torch.compile of the teacher's forward and the loss; the warm-up steps absorb the compile)")
     ap.add_argument('--no-augment', action='store_true', help='ours: no on-the-fly crop/flip (theirs always augments in its Dataset)')
     ap.add_argument('--theirs-prior-iters', type=int, default=0,
                     help="theirs: run Trainer.update_cam this many times first, as that many earlier iterations of their "

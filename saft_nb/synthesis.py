@@ -207,6 +207,7 @@ class SynthOptions:
     sync_every:int = 10 # read the loss on the host (NaN check, scheduler, progress) every this many steps
     max_restarts:int = 3 # restarts of a batch whose loss or images turn non-finite, before giving up
     channels_last:bool|None = None # channels_last memory format (None: on for CPU, off elsewhere)
+    compile:bool = False # torch.compile (inductor) the teacher's forward and the loss terms: same images up to float rounding, ~1.8x faster steps on CPU after a one-off compile (minutes on a 2-core CPU, seconds once inductor's cache is warm)
 
 METHODS = {
     'zeroq':   dict(),                                                   # L_IL (CE) + L_BNS
@@ -386,23 +387,31 @@ def centre_statistics(model:nn.Module, # BN classifier (already frozen)
     return dict(mean=mean, var=var, pooled_mean=pooled_mean, pooled_var=pooled_var)
 
 # %% ../nbs/04_synthesis.ipynb #eb1c3618
-def _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, aug_gen):
+def _loss_terms(model, rec, opts, centres):
+    "`terms(v, y, layer_of)`: the teacher's forward on images `v` and the method's loss terms (compiled with `opts.compile`)."
     bns = rec.bns
-    def loss_fn(x, t):
-        v = x
-        if opts.augment and torch.rand((), generator=aug_gen).item() < opts.aug_prob:
-            v = random_crop_flip(x, opts.crop_scale, aug_gen)
+    def terms(v, y, layer_of):
         logits = model(v)
-        if t == 0: rec.check()
-        terms = {'il': hard_sample_ce(logits, y, opts.beta, opts.gamma, opts.hard_eps),
-                 'bns': opts.bns_weight * bns_loss(rec.mean, rec.var, bns, opts.slack)}
-        if opts.lse_weight > 0: terms['lse'] = opts.lse_weight * lse_loss(rec.s_mean, rec.s_var, bns, layer_of, opts.slack)
+        out = {'il': hard_sample_ce(logits, y, opts.beta, opts.gamma, opts.hard_eps),
+               'bns': opts.bns_weight * bns_loss(rec.mean, rec.var, bns, opts.slack)}
+        if opts.lse_weight > 0: out['lse'] = opts.lse_weight * lse_loss(rec.s_mean, rec.s_var, bns, layer_of, opts.slack)
         if opts.lbns_weight > 0:
             if opts.centre_stats == 'class':
                 lb = lbns_loss(rec.s_mean, rec.s_var, centres['mean'], centres['var'], y)
             else: lb = lbns_loss(rec.mean, rec.var, centres['pooled_mean'], centres['pooled_var'])
-            terms['lbns'] = opts.lbns_weight * lb
-        return terms
+            out['lbns'] = opts.lbns_weight * lb
+        return out
+    return torch.compile(terms) if opts.compile else terms
+
+def _batch_loss(terms, rec, y, opts, layer_of, aug_gen):
+    "The loss closure `optimize_pixels` minimizes for one batch: crop/flip views (HAST) drawn eagerly, then `terms`."
+    def loss_fn(x, t):
+        v = x
+        if opts.augment and torch.rand((), generator=aug_gen).item() < opts.aug_prob:
+            v = random_crop_flip(x, opts.crop_scale, aug_gen)
+        out = terms(v, y, layer_of)
+        if t == 0: rec.check()
+        return out
     return loss_fn
 
 @delegates(SynthOptions)
@@ -440,6 +449,7 @@ def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
         if opts.lbns_weight > 0:
             if centre_images is None: centre_images = _centres(model, rec, n_classes, input_shape, bs, opts, seed, dev, cl)
             centres = centre_statistics(model, rec, centre_images.float(), bs, opts.centre_var_authors)
+        terms = _loss_terms(model, rec, opts, centres)   # built (and compiled) once: every batch reuses it
         for b in (pbar if progress else range(math.ceil(n / bs))):
             y = labels[b*bs:(b+1)*bs].to(dev)
             layer_of = torch.randint(L, (len(y),), generator=local_generator(seed, 2, b)).to(dev)  # DSG: a random layer per sample
@@ -448,7 +458,7 @@ def synthesize(teacher:nn.Module, # pretrained classifier with BatchNorm layers
                 x0 = torch.randn(len(y), *input_shape, generator=g).to(dev)
                 if cl: x0 = x0.contiguous(memory_format=torch.channels_last)
                 rec.reset()
-                x, curves, names = optimize_pixels(x0, _batch_loss(model, rec, y, n_classes, opts, centres, layer_of, g),
+                x, curves, names = optimize_pixels(x0, _batch_loss(terms, rec, y, opts, layer_of, g),
                                                    steps, lr, opts, pbar=pbar)
                 if x is not None: break
                 warnings.warn(f"synthesis batch {b}: non-finite loss or image, restarting from a fresh initialization "
@@ -518,6 +528,10 @@ def _read_group(f:Path, size:int, input_shape:tuple)->tuple:
                                   "with labels; delete it and rerun synthesize_to_disk to re-synthesize this group")
     return d['images'], d['labels']
 
+def _cache_options(opts:SynthOptions)->dict:
+    "The options a cache is keyed on: all but `compile`, which changes speed, not the images (beyond float rounding)."
+    return {k: v for k, v in asdict(opts).items() if k != 'compile'}
+
 @delegates(SynthOptions)
 def synthesize_to_disk(path, # folder of the cache (created if missing)
                        teacher:nn.Module, # pretrained BN classifier
@@ -542,7 +556,7 @@ def synthesize_to_disk(path, # folder of the cache (created if missing)
     if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
         raise ValueError(f"group_size must be an integer >= 1, got {group_size!r}")
     path, input_shape = Path(path), tuple(input_shape)
-    meta = dict(saft_nb_version=saft_nb.__version__, teacher=teacher_fingerprint(teacher), method=method, options=asdict(opts),
+    meta = dict(saft_nb_version=saft_nb.__version__, teacher=teacher_fingerprint(teacher), method=method, options=_cache_options(opts),
                 n=n, group_size=group_size, n_classes=n_classes, input_shape=list(input_shape), bs=bs, steps=steps, lr=lr,
                 seed=seed, centre_images=None if centre_images is None else tensor_fingerprint(centre_images))
     meta = json.loads(json.dumps(meta))
