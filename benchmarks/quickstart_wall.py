@@ -21,9 +21,10 @@ def main():
     work = Path(a.keep or tempfile.mkdtemp(prefix='quickstart_wall_')); work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SAFT_NB_CACHE=str(work/'cache'), OMP_NUM_THREADS=str(a.threads))
     params = [x for k, v in [('threads', str(a.threads)), *a.p] for x in ('-p', k, v)]
-    cmd = ['papermill', str(nb), str(work/'exp_quickstart.ipynb'), '--cwd', str(work), '--no-progress-bar', *params]
-    t0 = time.time(); subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, '-m', 'papermill', str(nb), str(work/'exp_quickstart.ipynb'), '--cwd', str(work), '--no-progress-bar', *params]
+    t0 = time.time(); r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.time() - t0
+    if r.returncode: sys.exit(f"the quickstart failed after {wall:.0f} s:\n{r.stderr[-3000:]}")
     recs = [json.loads(p.read_text()) for p in sorted((work/'runs'/'quickstart').glob('*.json'))]
     stages = {}
     for r in recs:
