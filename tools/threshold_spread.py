@@ -33,7 +33,7 @@ def synth(teacher, seed, out):
     one_real = torch.stack([real_x[(real_y == c).nonzero()[0, 0]] for c in range(K)])
     cfgs = {'zeroq': dict(), 'hast': dict(), 'dsg': dict(), 'centres': dict(centre_steps=150),
             'centres (real, FDDA)': dict(method='centres', centre_images=one_real),
-            'centres (pooled)': dict(method='centres', centre_steps=150, centre_stats='pooled'), 'hast+views': dict(method='hast', augment=True)}
+            'centres (per class)': dict(method='centres', centre_steps=150, centre_stats='class'), 'hast+views': dict(method='hast', augment=True)}
     for name, kw in cfgs.items():
         x, y = synthesize(teacher, 64, K, shape, bs=64, steps=150, seed=seed, progress=False, **{'method': name, **kw})
         r = b0 / bn_match(teacher, x).sum(1).mean().item()
