@@ -15,7 +15,7 @@ import numpy as np, torch
 from saft_nb.data import digits_data, make_dls, SPECS
 from saft_nb.models import digits_teacher, bn_layers
 from saft_nb.synthesis import (synthesize, bn_match, local_generator, GDFQGenerator, train_generator, sample_generator, frozen_teacher,
-                               BNStats, centre_statistics, fdda_losses)
+                               BNStats, centre_statistics, fdda_losses, calibration_centres)
 from saft_nb.graph import quantize_model
 from saft_nb.train import calibrate_student, synq_learner, fit_synq
 
@@ -29,6 +29,8 @@ def synth(teacher, seed, out):
     x, y = synthesize(teacher, 64, K, shape, 'zeroq', bs=64, steps=200, seed=seed, progress=False)
     out.setdefault('zeroq 200 steps: L_BNS reduction (test: >= 10x)', []).append(b0 / bn_match(teacher, x).sum(1).mean().item())
     out.setdefault('zeroq 200 steps: teacher agreement (test: >= 0.9)', []).append(agreement(teacher, x, y))
+    c = calibration_centres(teacher, K, shape, centre_steps=60)
+    out.setdefault('calibration_centres 60 steps: teacher agreement (test: >= 0.9)', []).append(agreement(teacher, c, torch.arange(K)))
     real_x, real_y = digits_data('train').tensors
     one_real = torch.stack([real_x[(real_y == c).nonzero()[0, 0]] for c in range(K)])
     cfgs = {'zeroq': dict(), 'hast': dict(), 'dsg': dict(), 'centres': dict(centre_steps=150),
