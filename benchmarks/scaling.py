@@ -4,12 +4,14 @@
     python benchmarks/scaling.py [--threads 1] [--steps 3] [--compile] [--configs resnet20:32:64 resnet20:32:256 ...]
 
 Each configuration `model:image size:batch` runs in its own child process (so that its peak resident memory is its own):
-`resnet20` is pytorchcv's CIFAR ResNet-20 (it takes any image size), `resnet18` torchvision's ImageNet ResNet-18. Random weights
+`resnet20` is the option-A CIFAR ResNet-20 of `saft_nb.models` (adaptive pooling: it takes any image size), `resnet18`
+torchvision's ImageNet ResNet-18. Random weights
 and images: the cost of a step does not depend on them. Synthesis: one Adam step of the 'hast' loss (hard-sample CE + BN
 statistics) as `synthesize` runs it (`--compile`: with `compile=True`). Fine-tuning: one SynQ step at W4A4 with every term of the
 authors' recipe (KD, masked CE, Grad-CAM alignment, low-pass filter, HAST perturbation; feature alignment off), as in
 `benchmarks/vs_authors.py`. Prints seconds per step (median of the timed steps after one warm-up step), image-steps per second
-and the peak RSS increase during the steps.
+and the peak RSS increase during the steps. Time and memory come from two separate child processes: the memory child asks glibc's
+malloc to return freed memory at once (so that RSS follows the live tensors), which makes every step several times slower.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -19,8 +21,8 @@ def build(model):
     import torch
     torch.manual_seed(0)
     if model == 'resnet20':
-        from pytorchcv.model_provider import get_model
-        return get_model('resnet20_cifar10', pretrained=False).eval(), 10
+        from saft_nb.models import resnet20_cifar
+        return resnet20_cifar(10).eval(), 10
     if model == 'resnet18':
         import torchvision
         return torchvision.models.resnet18(num_classes=1000).eval(), 1000
@@ -99,10 +101,11 @@ def main():
     for cfg in a.configs:
         for bench in (['synth', 'finetune'] if a.only is None else [a.only]):
             cmd = [sys.executable, __file__, '--child', cfg, bench, '--threads', str(a.threads), '--steps', str(a.steps)] + (['--compile'] if a.compile else [])
-            env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536', MALLOC_TRIM_THRESHOLD_='65536')
-            r = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            if r.returncode: print(f"{cfg:<18} {bench:<9} failed: {(r.stderr.strip().splitlines() or ['?'])[-1]}"); continue
-            d = json.loads(r.stdout.strip().splitlines()[-1]); bs = int(cfg.split(':')[2])
-            print(f"{cfg:<18} {bench:<9} {d['s']:8.3f} {bs / d['s']:14.1f} {d['peak_mb']:14.0f}", flush=True)
+            mem_env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536', MALLOC_TRIM_THRESHOLD_='65536')
+            res = [subprocess.run(cmd, capture_output=True, text=True, env=env) for env in (None, mem_env)]
+            bad = next((r for r in res if r.returncode), None)
+            if bad: print(f"{cfg:<18} {bench:<9} failed: {(bad.stderr.strip().splitlines() or ['?'])[-1]}"); continue
+            (t, m), bs = [json.loads(r.stdout.strip().splitlines()[-1]) for r in res], int(cfg.split(':')[2])
+            print(f"{cfg:<18} {bench:<9} {t['s']:8.3f} {bs / t['s']:14.1f} {m['peak_mb']:14.0f}", flush=True)
 
 if __name__ == '__main__': main()
