@@ -20,6 +20,7 @@ import argparse, json, sys, time
 from pathlib import Path
 
 import pandas as pd
+from scipy.stats import ttest_rel
 import torch
 
 from saft_nb.experiment import run, read_records
@@ -80,7 +81,7 @@ LABELS = {'rtn_ema_noise': 'RTN, EMA min/max on Gaussian noise (old default)', '
           'kd_recommended': "KD only ['recommended']", 'synq_recommended': "SynQ ['recommended']"}
 
 def write_table():
-    recs = [r for r in read_records(out) if r['config']['model'] == 'resnet20a_cifar10' and r['name'].rsplit('_seed', 1)[0][5:] in LABELS]
+    recs = [r for r in read_records(out) if r.get('config', {}).get('model') == 'resnet20a_cifar10' and r['name'].rsplit('_seed', 1)[0][5:] in LABELS]
     if not recs: return
     df = pd.DataFrame([dict(bits=r['config']['w_bits'], row=r['name'].rsplit('_seed', 1)[0][5:], seed=r['config']['seed'], top1=r['top1'],
                             fp=r['fp']['top1'], minutes=sum(r['seconds'].values()) / 60, commit=r['versions'].get('git_commit'))
@@ -96,6 +97,17 @@ def write_table():
             pdrop = f"{PAPER_DROP[bits]:.2f}" if row.startswith('synq') and bits in PAPER_DROP else ''
             lines.append(f"| W{bits}A{bits} | {LABELS[row]} | {len(g)} | {g.top1.mean():.2f}{std} | {(g.fp - g.top1).mean():.2f} | {pdrop} | "
                          f"{g.minutes.mean():.1f} |")
+    lines += ['', 'Paired differences over seeds (same seed = same synthetic set; t-test, p < 0.05 = beyond the spread):', '']
+    for bits in sorted(df.bits.unique(), reverse=True):
+        for a_row, b_row in (('synq_authors', 'kd_authors'), ('synq_recommended', 'kd_recommended'), ('synq_recommended', 'synq_authors')):
+            x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1 for r in (a_row, b_row))
+            d = (x - y).dropna()
+            if d.empty: continue
+            if len(d) > 1:
+                p = ttest_rel(x[d.index], y[d.index]).pvalue if d.std() > 0 else (0. if d.mean() != 0 else 1.)
+                verdict = f"± {d.std():.2f}, p = {p:.3f}: " + ('beyond the spread' if p < 0.05 else 'within the spread')
+            else: verdict = '(no spread from one seed)'
+            lines.append(f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: {d.mean():+.2f} {verdict} ({len(d)} seed{'s' if len(d) > 1 else ''})")
     c = recs[0]['config']
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`, ImageNet normalization from the registry) on the 10,000 CIFAR-10 test "
               f"images re-encoded as JPEG. Seeds {sorted(df.seed.unique().tolist())} (each seed: its own synthetic set, calibration and "
