@@ -97,7 +97,7 @@ def write_table():
             pdrop = f"{PAPER_DROP[bits]:.2f}" if row.startswith('synq') and bits in PAPER_DROP else ''
             lines.append(f"| W{bits}A{bits} | {LABELS[row]} | {len(g)} | {g.top1.mean():.2f}{std} | {(g.fp - g.top1).mean():.2f} | {pdrop} | "
                          f"{g.minutes.mean():.1f} |")
-    lines += ['', 'Paired differences over seeds (same seed = same synthetic set; t-test, p < 0.05 = beyond the spread):', '']
+    lines += ['', 'Paired differences over seeds (paired by seed: the same seed gives KD-only and SynQ of one preset the same synthetic set and ranges; t-test, p < 0.05 = beyond the spread):', '']
     for bits in sorted(df.bits.unique(), reverse=True):
         for a_row, b_row in (('synq_authors', 'kd_authors'), ('synq_recommended', 'kd_recommended'), ('synq_recommended', 'synq_authors')):
             x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1 for r in (a_row, b_row))
