@@ -73,11 +73,12 @@ def write_table():
     lines.append(f"| | FP32 teacher | | {fp:.2f} | 0 | | |")
     for r in sorted(recs, key=lambda r: r['name']):
         c = r['config']
+        group = 'mixed' if r['name'].startswith('mixed') else c['table']
         label = (f"{'mixed precision' if c.get('bops_budget') else 'uniform'}, "
                  f"{'round-to-nearest' if c['finetune'] == 'none' else 'KD-only fine-tuning'} [activations {c['act_placement']}]"
-                 if r['name'].startswith('mixed') else row_label(c, c['table'])[0])
+                 if group == 'mixed' else row_label(c, c['table'])[0])
         mp = ' (mixed)' if c.get('bops_budget') else ''
-        lines.append(f"| {'mixed' if r['name'].startswith('mixed') else c['table']} | {label} | W{c['w_bits']}A{c['a_bits']}{mp} | {r['top1']:.2f} | {r['top1_drop']:.2f} | "
+        lines.append(f"| {group} | {label} | W{c['w_bits']}A{c['a_bits']}{mp} | {r['top1']:.2f} | {r['top1_drop']:.2f} | "
                      f"{r['gbops']:.4f} | {sum(r['seconds'].values()) / 60:.1f} |")
     lines += ['', f"One seed ({a.seed}); the option-A ResNet-20 on the 10,000 JPEG CIFAR-10 test images (FP {fp:.2f}). Final-epoch accuracy. "
               f"Commits: {', '.join(sorted({str(r['versions'].get('git_commit')) for r in recs}))}."]
