@@ -34,8 +34,8 @@ from .mixed import mixed_precision, budget_of
 __all__ = ['DEFAULTS', 'FINETUNE', 'CALIB', 'TRAIN_DATA', 'PRESETS', 'TABLES', 'SMOKE', 'GENERATORS', 'ABLATION_ORDER',
            'RunConfig', 'make_config', 'synq_effective', 'write_record', 'read_records', 'find_records', 'same_config',
            'versions', 'Row', 'prepare_data', 'bops_budget', 'layer_widths', 'make_student', 'finetune', 'make_record',
-           'run', 'results_table', 'paper_results', 'paper_model', 'ideas', 'row_label', 'record_rows', 'paper_table',
-           'table_markdown', 'MissingInputs', 'require_inputs', 'as_ints']
+           'run', 'results_table', 'paired_difference', 'paper_results', 'paper_model', 'ideas', 'row_label',
+           'record_rows', 'paper_table', 'table_markdown', 'MissingInputs', 'require_inputs', 'as_ints']
 
 # %% ../nbs/09_experiment.ipynb #0eca8f47
 @dataclass
@@ -426,6 +426,19 @@ def results_table(records:list[dict], # from `read_records` or `run`
         'std': ('top1 (final)', 'std'), 'drop': ('drop', 'mean'),
         'top1 (best epoch, test-selected)': ('top1 (best epoch, test-selected)', 'mean')}).reset_index()
     return agg.round(2)
+
+# %% ../nbs/09_experiment.ipynb #4ed27b91
+def paired_difference(x:pd.Series, # final top-1 (%) of row A, indexed by seed
+                      y:pd.Series, # final top-1 (%) of row B, indexed by seed
+                      alpha:float=0.05, # significance level of the two-sided paired t-test
+                     )->dict: # mean, std (points, over seeds), n (seeds both have), p (None for one seed), beyond (p < alpha)
+    "Paired-by-seed difference A − B of two rows' accuracies and whether it is beyond the seed spread (paired t-test). Raises `ValueError` when no seed is in both."
+    from scipy.stats import ttest_rel
+    d = (x - y).dropna()
+    if d.empty: raise ValueError(f"paired_difference: no seed in both rows (seeds {sorted(x.index)} and {sorted(y.index)})")
+    if len(d) < 2: return dict(mean=float(d.mean()), std=None, n=1, p=None, beyond=False)
+    p = float(ttest_rel(x[d.index], y[d.index]).pvalue) if d.std() > 0 else (0. if d.mean() != 0 else 1.)
+    return dict(mean=float(d.mean()), std=float(d.std()), n=len(d), p=p, beyond=p < alpha)
 
 # %% ../nbs/09_experiment.ipynb #392d9346
 def paper_results()->pd.DataFrame:

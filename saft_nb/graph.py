@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/graph.html.md"""
 
 # %% ../nbs/01_graph.ipynb #a64e3cd7
 from __future__ import annotations
-import copy, math, operator, warnings
+import copy, inspect, math, operator, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -220,6 +220,8 @@ def residual_branches(model:nn.Module, # any model
 # %% ../nbs/01_graph.ipynb #96f1fd7a
 PLACEMENTS = ('after_activation', 'layer_input')
 
+def _defaults(f)->dict: return {k: p.default for k, p in inspect.signature(f).parameters.items() if p.default is not p.empty}
+
 class QuantConfig(nn.Module):
     "The model-wide quantization settings, stored in the `state_dict` (extra state) and checked when one is loaded."
     def __init__(self, placement:str, traced:bool, w_bits:int, a_bits:int, first_last_bits:int|None, layer_bits:dict|None, ste:str='clipped'):
@@ -228,7 +230,8 @@ class QuantConfig(nn.Module):
                              layer_bits={k: v if isinstance(v, int) else list(v) for k, v in (layer_bits or {}).items()}, ste=ste)
     def get_extra_state(self): return dict(self.settings)
     def set_extra_state(self, state):
-        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v and (k in state or k != 'ste')}  # older checkpoints lack 'ste'
+        state = {**_defaults(QuantConfig.__init__), **state}   # a setting newer than the checkpoint: it was saved with the default
+        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v}
         if diff:
             raise ValueError("this checkpoint was saved from a model quantized with other settings: "
                              + ', '.join(f"{k}={a!r} (this model: {b!r})" for k, (a, b) in diff.items())

@@ -20,10 +20,9 @@ import argparse, json, sys, time
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import ttest_rel
 import torch
 
-from saft_nb.experiment import run, read_records
+from saft_nb.experiment import run, read_records, paired_difference
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--data-root', required=True)
@@ -101,13 +100,11 @@ def write_table():
     for bits in sorted(df.bits.unique(), reverse=True):
         for a_row, b_row in (('synq_authors', 'kd_authors'), ('synq_recommended', 'kd_recommended'), ('synq_recommended', 'synq_authors')):
             x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1 for r in (a_row, b_row))
-            d = (x - y).dropna()
-            if d.empty: continue
-            if len(d) > 1:
-                p = ttest_rel(x[d.index], y[d.index]).pvalue if d.std() > 0 else (0. if d.mean() != 0 else 1.)
-                verdict = f"± {d.std():.2f}, p = {p:.3f}: " + ('beyond the spread' if p < 0.05 else 'within the spread')
-            else: verdict = '(no spread from one seed)'
-            lines.append(f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: {d.mean():+.2f} {verdict} ({len(d)} seed{'s' if len(d) > 1 else ''})")
+            if not set(x.index) & set(y.index): continue
+            d = paired_difference(x, y)
+            verdict = (f"± {d['std']:.2f}, p = {d['p']:.3f}: " + ('beyond the spread' if d['beyond'] else 'within the spread')
+                       if d['n'] > 1 else '(no spread from one seed)')
+            lines.append(f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: {d['mean']:+.2f} {verdict} ({d['n']} seed{'s' if d['n'] > 1 else ''})")
     c = recs[0]['config']
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`, ImageNet normalization from the registry) on the 10,000 CIFAR-10 test "
               f"images re-encoded as JPEG. Seeds {sorted(df.seed.unique().tolist())} (each seed: its own synthetic set, calibration and "
