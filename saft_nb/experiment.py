@@ -428,16 +428,22 @@ def results_table(records:list[dict], # from `read_records` or `run`
     return agg.round(2)
 
 # %% ../nbs/09_experiment.ipynb #4ed27b91
-def paired_difference(x:pd.Series, # final top-1 (%) of row A, indexed by seed
+def paired_difference(x:pd.Series, # final top-1 (%) of row A, indexed by seed (one value per seed; NaN = missing)
                       y:pd.Series, # final top-1 (%) of row B, indexed by seed
-                      alpha:float=0.05, # significance level of the two-sided paired t-test
-                     )->dict: # mean, std (points, over seeds), n (seeds both have), p (None for one seed), beyond (p < alpha)
-    "Paired-by-seed difference A − B of two rows' accuracies and whether it is beyond the seed spread (paired t-test). Raises `ValueError` when no seed is in both."
+                      alpha:float=0.05, # significance level of the two-sided paired t-test, in (0, 1)
+                     )->dict: # mean, std (points, over seeds; None for one seed), n (seeds with both), p (None: no spread), beyond (p < alpha)
+    "Paired-by-seed difference A − B of two rows' accuracies and whether it is beyond the seed spread (paired t-test). Raises `ValueError` when a row has a seed twice, no seed has a value in both rows, or `alpha` is outside (0, 1)."
     from scipy.stats import ttest_rel
-    d = (x - y).dropna()
-    if d.empty: raise ValueError(f"paired_difference: no seed in both rows (seeds {sorted(x.index)} and {sorted(y.index)})")
+    if not 0 < alpha < 1: raise ValueError(f"paired_difference: alpha must be in (0, 1), got {alpha}")
+    for row, name in ((x, 'A'), (y, 'B')):
+        if not row.index.is_unique: raise ValueError(f"paired_difference: row {name} has seeds {sorted(set(row.index[row.index.duplicated()]))} twice; give one value per seed")
+    xy = pd.concat([x, y], axis=1, join='inner').dropna()
+    if xy.empty: raise ValueError(f"paired_difference: no seed with a value in both rows (seeds {sorted(x.dropna().index)} and {sorted(y.dropna().index)})")
+    a, b = xy.iloc[:, 0], xy.iloc[:, 1]
+    d = a - b
     if len(d) < 2: return dict(mean=float(d.mean()), std=None, n=1, p=None, beyond=False)
-    p = float(ttest_rel(x[d.index], y[d.index]).pvalue) if d.std() > 0 else (0. if d.mean() != 0 else 1.)
+    if d.std() == 0: return dict(mean=float(d.mean()), std=0., n=len(d), p=None, beyond=False)
+    p = float(ttest_rel(a, b).pvalue)
     return dict(mean=float(d.mean()), std=float(d.std()), n=len(d), p=p, beyond=p < alpha)
 
 # %% ../nbs/09_experiment.ipynb #392d9346

@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/graph.html.md"""
 
 # %% ../nbs/01_graph.ipynb #a64e3cd7
 from __future__ import annotations
-import copy, inspect, math, operator, warnings
+import copy, math, operator, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -220,7 +220,7 @@ def residual_branches(model:nn.Module, # any model
 # %% ../nbs/01_graph.ipynb #96f1fd7a
 PLACEMENTS = ('after_activation', 'layer_input')
 
-def _defaults(f)->dict: return {k: p.default for k, p in inspect.signature(f).parameters.items() if p.default is not p.empty}
+_UNSAVED_BEFORE = {'ste'}   # settings that older checkpoints did not save (their value is unknown there, so it is not checked)
 
 class QuantConfig(nn.Module):
     "The model-wide quantization settings, stored in the `state_dict` (extra state) and checked when one is loaded."
@@ -230,8 +230,7 @@ class QuantConfig(nn.Module):
                              layer_bits={k: v if isinstance(v, int) else list(v) for k, v in (layer_bits or {}).items()}, ste=ste)
     def get_extra_state(self): return dict(self.settings)
     def set_extra_state(self, state):
-        state = {**_defaults(QuantConfig.__init__), **state}   # a setting newer than the checkpoint: it was saved with the default
-        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v}
+        diff = {k: (state.get(k), v) for k, v in self.settings.items() if state.get(k) != v and (k in state or k not in _UNSAVED_BEFORE)}
         if diff:
             raise ValueError("this checkpoint was saved from a model quantized with other settings: "
                              + ', '.join(f"{k}={a!r} (this model: {b!r})" for k, (a, b) in diff.items())

@@ -166,7 +166,6 @@ class QuantWeightMixin:
 
     def get_extra_state(self): return {'w_bits': self.w_bits, 'w_learn': self.w_learn, 'w_clipped': self._clipped}
     def set_extra_state(self, state):
-        state = {'w_learn': False, **state}   # a checkpoint from before learned ranges: its range was not learned
         for k, mine in (('w_bits', self.w_bits), ('w_learn', self.w_learn)):
             if state.get(k) != mine:
                 raise ValueError(f"this checkpoint was saved with {k}={state.get(k)!r} for a layer that has {k}={mine!r}: build the "
@@ -369,7 +368,6 @@ class ActQuantizer(nn.Module):
 
     def get_extra_state(self): return {'bits': self.bits, 'calibrated': self.calibrated, 'learn': self.learn}
     def set_extra_state(self, state):
-        state = {'learn': False, **state}   # a checkpoint from before learned ranges: its range was not learned
         for k, mine in (('bits', self.bits), ('learn', self.learn)):
             if state.get(k) != mine:
                 raise ValueError(f"this checkpoint was saved with an activation quantizer of {k}={state.get(k)!r}, this model's has "

@@ -100,10 +100,10 @@ def write_table():
     for bits in sorted(df.bits.unique(), reverse=True):
         for a_row, b_row in (('synq_authors', 'kd_authors'), ('synq_recommended', 'kd_recommended'), ('synq_recommended', 'synq_authors')):
             x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1 for r in (a_row, b_row))
-            if not set(x.index) & set(y.index): continue
+            if not set(x.dropna().index) & set(y.dropna().index): continue
             d = paired_difference(x, y)
             verdict = (f"± {d['std']:.2f}, p = {d['p']:.3f}: " + ('beyond the spread' if d['beyond'] else 'within the spread')
-                       if d['n'] > 1 else '(no spread from one seed)')
+                       if d['p'] is not None else '(no spread from one seed)' if d['n'] == 1 else '(the same on every seed: no spread)')
             lines.append(f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: {d['mean']:+.2f} {verdict} ({d['n']} seed{'s' if d['n'] > 1 else ''})")
     c = recs[0]['config']
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`, ImageNet normalization from the registry) on the 10,000 CIFAR-10 test "
