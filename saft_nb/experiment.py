@@ -241,7 +241,7 @@ def versions()->dict:
 class Row:
     "One row's shared, lazily made inputs: teacher, test set, synthetic set, GDFQ generator, real training images; and its timings."
     def __init__(self, cfg:dict, out_dir:Path):
-        self.cfg, self.out_dir, self.seconds = cfg, Path(out_dir), {}
+        self.cfg, self.out_dir, self.seconds, self.resumed = cfg, Path(out_dir), {}, None
         self.dev = torch.device(cfg['device'] or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
     @contextmanager
@@ -370,6 +370,8 @@ def finetune(row:Row, student:torch.nn.Module)->tuple: # (per-epoch metrics, tra
                          channels_last=c['channels_last'] and row.dev.type == 'cpu', **synq_effective(c, defaults=False))
     hist = fit_synq(learn, c['epochs'], lr=c['lr'], sched=c['sched'], milestones=tuple(c['milestones']), ckpt_dir=row.out_dir/'checkpoints'/c['name'],
                     valid_every=c['valid_every'], ckpt_key=hashlib.sha1(json.dumps(c, sort_keys=True, default=str).encode()).hexdigest()[:16])
+    row.resumed = learn.resumed   # a resumed fit: its earlier sessions' time counts in the row's cost too
+    if row.resumed and row.resumed['earlier_seconds']: row.seconds['finetune_earlier_sessions'] = row.resumed['earlier_seconds']
     return hist, len(dls.train)
 
 # %% ../nbs/09_experiment.ipynb #eb0d0425
@@ -381,7 +383,7 @@ def make_record(row:Row, student, fp:dict, rtn:dict, final:dict, hist:list, iter
                teacher_fingerprint=teacher_fingerprint(row.teacher), versions=versions(), device=str(row.dev), seconds=row.seconds,
                fp=fp, rtn=rtn, final=final, top1=final['top1'], top1_drop=fp['top1'] - final['top1'], top1_best_epoch=best,
                epochs=hist, train_iters_per_epoch=iters, size_mib=s.size_bits / 8 / 2**20, gbops=s.bops / 1e9,
-               layer_bits=student.quant_config.settings['layer_bits'],
+               layer_bits=student.quant_config.settings['layer_bits'], resumed=row.resumed,
                created=time.strftime('%Y-%m-%d %H:%M:%S'))
     return json.loads(json.dumps(rec, default=str))
 

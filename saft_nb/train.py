@@ -6,7 +6,7 @@ Docs: https://saft-nb.github.io/saft_nb/train.html.md"""
 
 # %% ../nbs/08_train.ipynb #ba428460
 from __future__ import annotations
-import json, math, random
+import json, math, random, time
 from pathlib import Path
 
 import numpy as np
@@ -281,9 +281,10 @@ class ValidEvery(Callback):
 
 # %% ../nbs/08_train.ipynb #c17e3d26
 class Checkpoint(Callback):
-    "Save model + optimizer and the epoch's metrics atomically to `dir` after every epoch."
+    "Save model + optimizer and the epoch's metrics atomically to `dir` after every epoch, and the wall seconds of each session."
     order = 70  # after the Recorder has the epoch's metrics
     def __init__(self, dir:Path, start_epoch:int=0, key:str|None=None): self.dir, self.start_epoch, self.key = Path(dir), start_epoch, key
+    def before_fit(self): self._t, self._session = time.time(), None
     def after_epoch(self):
         if self.epoch < self.start_epoch or rank_distrib(): return  # an epoch skipped while resuming; under DDP rank 0 writes
         atomic_save({'model': get_model(self.model).state_dict(), 'opt': self.opt.state_dict(), 'epoch': self.epoch}, self.dir/'last.pth')
@@ -291,6 +292,9 @@ class Checkpoint(Callback):
         rec = self.learn.recorder
         state['epochs'].append(dict(zip(rec.metric_names[1:-1], map(_num, rec.log[1:-1]))) | {'epoch': self.epoch})
         state['last_epoch'], state['key'] = self.epoch, self.key
+        sessions, now = state.setdefault('sessions', []), time.time()
+        if self._session is None: self._session = len(sessions); sessions.append({'start_epoch': self.epoch, 'seconds': 0.})
+        sessions[self._session]['seconds'] += now - self._t; self._t = now
         atomic_write_text(json.dumps(state, indent=1), self.dir/'state.json')
 
 def load_state(dir:Path)->dict:
@@ -342,8 +346,9 @@ def fit_synq(learn:Learner, # from `synq_learner`
              ckpt_key:str|None=None, # identifies the configuration: a checkpoint written under another key is refused
              milestones:tuple=(0.5, 0.75), # 'step' schedule: fractions of the fit at which the lr is multiplied by 0.1
             )->list[dict]: # per-epoch metrics (train_loss, valid_loss, accuracy, top_k_accuracy, epoch)
-    "Fit with checkpoints and resume; returns the per-epoch metrics, the last entry being the final epoch."
+    "Fit with checkpoints and resume; returns the per-epoch metrics, the last entry being the final epoch. Sets `learn.resumed`: None for a fit from scratch, else `{'at_epoch', 'earlier_seconds'}` (wall seconds of the earlier sessions; None when the checkpoint predates that timing)."
     cbs, start, past = [ParamScheduler({'lr': lr_schedule(lr, sched, milestones)}), ValidEvery(valid_every)], 0, []
+    learn.resumed = None
     if ckpt_dir is not None:
         ckpt_dir = Path(ckpt_dir); state = load_state(ckpt_dir)
         if (ckpt_dir/'last.pth').exists() and state['last_epoch'] >= 0:
@@ -359,9 +364,11 @@ def fit_synq(learn:Learner, # from `synq_learner`
                                    f"(an interrupted copy?): delete the folder {ckpt_dir} to restart this fit from scratch") from None
             learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
             start, past = ck['epoch'] + 1, state['epochs'][:ck['epoch'] + 1]
+            learn.resumed = dict(at_epoch=start, earlier_seconds=sum(x['seconds'] for x in state['sessions']) if 'sessions' in state else None)
         cbs.append(Checkpoint(ckpt_dir, start, ckpt_key))
-    if start < epochs: learn.fit(epochs, lr, cbs=cbs, start_epoch=start)
+    if start >= epochs: return past   # every epoch was saved (interrupted before its caller finished): nothing left to fit
+    learn.fit(epochs, lr, cbs=cbs, start_epoch=start)
     rec = learn.recorder
     names = rec.metric_names[1:-1]
-    new = [dict(zip(names, map(_num, vals))) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start] if start < epochs else []
+    new = [dict(zip(names, map(_num, vals))) | {'epoch': i} for i, vals in enumerate(rec.values) if i >= start]
     return past + [r | {'epoch': start + j} for j, r in enumerate(new)]
