@@ -227,14 +227,20 @@ def same_config(old:dict, # configuration stored in a record
     return set(old) <= set(new) and all(old[k] == v if k in old else v == dflt.get(k) for k, v in new.items())
 
 # %% ../nbs/09_experiment.ipynb #4baccbe4
+def _git(*args)->str|None:
+    "The output of a git command run in saft_nb's folder; None outside a git checkout."
+    try: out = subprocess.run(['git', *args], cwd=Path(saft_nb.__file__).parent, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError): return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+_status = _git('status', '--porcelain', '--', '.')
+# Read once, when this module is imported: the code that runs is the code imported, whatever the checkout moves to meanwhile
+_CODE = dict(git_commit=_git('rev-parse', '--short', 'HEAD') or None, git_dirty=None if _status is None else bool(_status))
+
 def versions()->dict:
-    "Versions of the packages a result depends on."
+    "Versions of the packages a result depends on; `git_commit` and `git_dirty` (uncommitted changes in saft_nb/) as imported."
     import torchvision, pytorchcv
-    try:  # the exact code, when saft_nb runs from a git checkout
-        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=Path(saft_nb.__file__).parent, capture_output=True,
-                                text=True, timeout=5).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError): commit = None
-    return dict(saft_nb=saft_nb.__version__, git_commit=commit, torch=torch.__version__, torchvision=torchvision.__version__,
+    return dict(saft_nb=saft_nb.__version__, **_CODE, torch=torch.__version__, torchvision=torchvision.__version__,
                 fastai=fastai.__version__, pytorchcv=getattr(pytorchcv, '__version__', '?'), python=platform.python_version())
 
 # %% ../nbs/09_experiment.ipynb #6b584436

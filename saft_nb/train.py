@@ -289,10 +289,11 @@ class Checkpoint(Callback):
         if self.epoch < self.start_epoch or rank_distrib(): return  # an epoch skipped while resuming; under DDP rank 0 writes
         atomic_save({'model': get_model(self.model).state_dict(), 'opt': self.opt.state_dict(), 'epoch': self.epoch}, self.dir/'last.pth')
         state = load_state(self.dir)
+        if 'sessions' not in state: state['sessions'] = [{'start_epoch': 0, 'seconds': None}] if state['epochs'] else []  # untimed before
         rec = self.learn.recorder
         state['epochs'].append(dict(zip(rec.metric_names[1:-1], map(_num, rec.log[1:-1]))) | {'epoch': self.epoch})
         state['last_epoch'], state['key'] = self.epoch, self.key
-        sessions, now = state.setdefault('sessions', []), time.time()
+        sessions, now = state['sessions'], time.time()
         if self._session is None: self._session = len(sessions); sessions.append({'start_epoch': self.epoch, 'seconds': 0.})
         sessions[self._session]['seconds'] += now - self._t; self._t = now
         atomic_write_text(json.dumps(state, indent=1), self.dir/'state.json')
@@ -364,7 +365,8 @@ def fit_synq(learn:Learner, # from `synq_learner`
                                    f"(an interrupted copy?): delete the folder {ckpt_dir} to restart this fit from scratch") from None
             learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
             start, past = ck['epoch'] + 1, state['epochs'][:ck['epoch'] + 1]
-            learn.resumed = dict(at_epoch=start, earlier_seconds=sum(x['seconds'] for x in state['sessions']) if 'sessions' in state else None)
+            timed = [x['seconds'] for x in state.get('sessions', [{'seconds': None}])]   # no sessions: saved before timing existed
+            learn.resumed = dict(at_epoch=start, earlier_seconds=None if None in timed else sum(timed))
         cbs.append(Checkpoint(ckpt_dir, start, ckpt_key))
     if start >= epochs: return past   # every epoch was saved (interrupted before its caller finished): nothing left to fit
     learn.fit(epochs, lr, cbs=cbs, start_epoch=start)

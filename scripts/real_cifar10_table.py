@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+from scipy.stats import ttest_ind
 
 from saft_nb.experiment import run, read_records, paired_difference
 
@@ -104,16 +105,26 @@ def write_table():
             pdrop = f"{PAPER_DROP[bits]:.2f}" if row.startswith('synq') and bits in PAPER_DROP else ''
             lines.append(f"| W{bits}A{bits} | {LABELS[row]} | {len(g)} | {g.top1.mean():.2f}{std} | {(g.fp - g.top1).mean():.2f} | {pdrop} | "
                          f"{g.minutes.mean():.1f} |")
-    lines += ['', 'Paired differences over seeds (paired by seed: the same seed gives KD-only and SynQ of one preset the same synthetic set and ranges; t-test, p < 0.05 = beyond the spread):', '']
+    lines += ['', "Differences (p < 0.05 = beyond the seed-to-seed spread; 3 seeds, not corrected for the number of comparisons). Rows that "
+              "share each seed's synthetic set (KD-only and SynQ of one preset; the diagnostic row and SynQ ['authors']) are paired by "
+              "seed (paired t-test, mean ± std of the per-seed differences); rows of different presets share no synthetic set or ranges, "
+              "so their means are compared with Welch's t-test:", '']
     for bits in sorted(df.bits.unique(), reverse=True):
-        for a_row, b_row in (('synq_authors', 'kd_authors'), ('synq_recommended', 'kd_recommended'), ('synq_recommended', 'synq_authors'),
-                             ('synq_authors_recranges', 'synq_authors'), ('synq_authors_recranges', 'synq_recommended')):
-            x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1 for r in (a_row, b_row))
-            if not set(x.dropna().index) & set(y.dropna().index): continue
-            d = paired_difference(x, y)
-            verdict = (f"± {d['std']:.2f}, p = {d['p']:.3f}: " + ('beyond the spread' if d['beyond'] else 'within the spread')
-                       if d['p'] is not None else '(no spread from one seed)' if d['n'] == 1 else '(the same on every seed: no spread)')
-            lines.append(f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: {d['mean']:+.2f} {verdict} ({d['n']} seed{'s' if d['n'] > 1 else ''})")
+        for a_row, b_row, paired in (('synq_authors', 'kd_authors', True), ('synq_recommended', 'kd_recommended', True),
+                                     ('synq_recommended', 'synq_authors', False), ('synq_authors_recranges', 'synq_authors', True),
+                                     ('synq_authors_recranges', 'synq_recommended', False)):
+            x, y = (df[(df.bits == bits) & (df.row == r)].set_index('seed').top1.dropna() for r in (a_row, b_row))
+            head = f"- W{bits}A{bits}: {LABELS[a_row]} − {LABELS[b_row]}: "
+            if paired:
+                if not set(x.index) & set(y.index): continue
+                d = paired_difference(x, y)
+                verdict = (f"± {d['std']:.2f}, paired p = {d['p']:.3f}: " + ('beyond the spread' if d['beyond'] else 'within the spread')
+                           if d['p'] is not None else '(no spread from one seed)' if d['n'] == 1 else '(the same on every seed: no spread)')
+                lines.append(f"{head}{d['mean']:+.2f} {verdict} ({d['n']} seed{'s' if d['n'] > 1 else ''})")
+            elif len(x) > 1 and len(y) > 1:
+                p = ttest_ind(x, y, equal_var=False).pvalue
+                lines.append(f"{head}{x.mean() - y.mean():+.2f} (means), Welch p = {p:.3f}: {'beyond' if p < 0.05 else 'within'} the spread "
+                             f"({len(x)} and {len(y)} seeds)")
     c = recs[0]['config']
     lines += ['', f"Teacher: option-A ResNet-20 (`resnet20-12fca82f.th`, ImageNet normalization from the registry) on the 10,000 CIFAR-10 test "
               f"images re-encoded as JPEG. Seeds {sorted(df.seed.unique().tolist())} (each seed: its own synthetic set, calibration and "
@@ -121,7 +132,9 @@ def write_table():
               f"{c['synth_bs']}, centres {c['synth_options'].get('centre_steps')} steps; the 'authors' preset adds their centre padding "
               f"and variance). Fine-tuning: {c['epochs']} epochs × {c['epoch_iters']} steps, batch {c['bs']}, SGD Nesterov, cosine lr. "
               f"Accuracy is the final epoch's. Minutes: wall time of the whole row (synthesis included when the row made it) on this "
-              f"2-core CPU. Code: commits {', '.join(sorted({str(x) for x in df.commit}))}."]
+              f"2-core CPU. Code: the commits the records name (`versions.git_commit`; records without `git_dirty` name the commit checked out when they "
+              f"were written, which can be later than the code their run imported): "
+              f"{', '.join(sorted({str(x) for x in df.commit}))}."]
     (out / 'table.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
